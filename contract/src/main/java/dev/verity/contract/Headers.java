@@ -1,0 +1,16 @@
+package dev.verity.contract;
+
+/** HTTP header names that cross service boundaries (DESIGN §3, §6). */
+public final class Headers {
+    public static final String REQUEST_ID = "X-Request-Id";
+    /** Epoch milliseconds after which no service works on the request. */
+    public static final String REQUEST_DEADLINE = "X-Request-Deadline";
+    public static final String RETRY_AFTER = "Retry-After";
+    public static final String PROBLEM_JSON = "application/problem+json";
+    public static final String VERITY_MODEL = "x-verity-model";
+    public static final String VERITY_DEGRADED = "x-verity-degraded";
+    public static final String VERITY_REQUEST_ID = "x-verity-request-id";
+
+    private Headers() {
+    }
+}

@@ -1,0 +1,107 @@
+package dev.verity.data.status;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.contract.ComponentStatus;
+import dev.verity.contract.ServiceState;
+import dev.verity.contract.ServiceStatus;
+import dev.verity.contract.Services;
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The data agent's capability status (DESIGN §9): PostgreSQL answers → ready; only Redis (the
+ * last-good cache) answers → degraded; nothing answers → unavailable. Every change of state is
+ * published on {@code verity:status}.
+ */
+@ApplicationScoped
+public class StatusReporter {
+
+    public static final String CHANNEL = "verity:status";
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+    private final Pool pool;
+    private final ReactiveRedisDataSource redis;
+    private final ObjectMapper json;
+    private volatile ServiceStatus current = new ServiceStatus(Services.DATA_AGENT, ServiceState.INITIALIZING,
+            "checking PostgreSQL and Redis", Instant.now(), Map.of());
+
+    public StatusReporter(Pool pool, ReactiveRedisDataSource redis, ObjectMapper json) {
+        this.pool = pool;
+        this.redis = redis;
+        this.json = json;
+    }
+
+    public ServiceStatus current() {
+        return current;
+    }
+
+    /** Checks every component now, remembers the result and publishes it if the state changed. */
+    public Uni<ServiceStatus> refresh() {
+        Uni<ComponentStatus> postgres = pool.query("SELECT 1").execute()
+                .ifNoItem().after(CHECK_TIMEOUT).fail()
+                .map(rows -> ComponentStatus.up())
+                .onFailure().recoverWithItem(e -> ComponentStatus.down("PostgreSQL does not answer"));
+        Uni<ComponentStatus> cache = redis.execute("PING")
+                .ifNoItem().after(CHECK_TIMEOUT).fail()
+                .map(reply -> ComponentStatus.up())
+                .onFailure().recoverWithItem(e -> ComponentStatus.down("Redis does not answer"));
+        return Uni.combine().all().unis(postgres, cache).asTuple()
+                .map(checks -> decide(checks.getItem1(), checks.getItem2()))
+                .call(this::remember);
+    }
+
+    @Scheduled(every = "${verity.status.refresh-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> periodicRefresh() {
+        return refresh().replaceWithVoid();
+    }
+
+    private ServiceStatus decide(ComponentStatus postgres, ComponentStatus cache) {
+        Map<String, ComponentStatus> components = Map.of("postgres", postgres, "redis", cache);
+        if (postgres.isUp()) {
+            String reason = cache.isUp() ? null : "Redis unreachable: no last-good cache, no stream ingestion";
+            return status(cache.isUp() ? ServiceState.READY : ServiceState.DEGRADED, reason, components);
+        }
+        if (cache.isUp()) {
+            return status(ServiceState.DEGRADED, "primary database unreachable: answering from cached results only",
+                    components);
+        }
+        return status(ServiceState.UNAVAILABLE, "neither the database nor the cache answers", components);
+    }
+
+    private ServiceStatus status(ServiceState state, String reason, Map<String, ComponentStatus> components) {
+        ServiceStatus previous = current;
+        boolean same = previous.status() == state && java.util.Objects.equals(previous.reason(), reason);
+        return new ServiceStatus(Services.DATA_AGENT, state, reason, same ? previous.since() : Instant.now(), components);
+    }
+
+    private Uni<Void> remember(ServiceStatus next) {
+        ServiceStatus previous = current;
+        current = next;
+        if (previous.status() == next.status() && java.util.Objects.equals(previous.reason(), next.reason())) {
+            return Uni.createFrom().voidItem();
+        }
+        Log.infof("status %s -> %s (%s)", previous.status().wire(), next.status().wire(), next.reason());
+        return publish(next);
+    }
+
+    private Uni<Void> publish(ServiceStatus status) {
+        String payload;
+        try {
+            payload = json.writeValueAsString(status);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return redis.pubsub(String.class).publish(CHANNEL, payload)
+                .ifNoItem().after(CHECK_TIMEOUT).fail()
+                .onFailure().invoke(e -> Log.debugf("status not published, Redis unreachable: %s", e.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+}

@@ -1,0 +1,94 @@
+package dev.verity.gateway.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.verity.contract.ErrorType;
+import dev.verity.contract.Problem;
+import dev.verity.contract.Services;
+import io.quarkus.logging.Log;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every failure leaves this service as {@code application/problem+json} (DESIGN §4). Details
+ * describe the caller's own input only; exception text stays in the log with the request id.
+ */
+public class ProblemMappers {
+
+    private static final String SERVICE = Services.GATEWAY;
+
+    @ServerExceptionMapper
+    public Response unauthenticated(UnauthorizedException e, HttpHeaders headers) {
+        return problem(ErrorType.UNAUTHENTICATED, "A valid bearer token is required.", headers);
+    }
+
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e, HttpHeaders headers) {
+        return problem(ErrorType.UNAUTHENTICATED, "The bearer token is invalid or expired.", headers);
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, HttpHeaders headers) {
+        return problem(ErrorType.FORBIDDEN, "You do not have access to this resource.", headers);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e, HttpHeaders headers) {
+        return problem(ErrorType.INVALID_REQUEST, "Unknown field '" + e.getPropertyName() + "'.", headers);
+    }
+
+    @ServerExceptionMapper
+    public Response badJson(JsonProcessingException e, HttpHeaders headers) {
+        String detail = "The request body is not valid JSON for this endpoint.";
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            String field = mapping.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            detail = "Field '" + field + "' has the wrong type or format.";
+        }
+        return problem(ErrorType.INVALID_REQUEST, detail, headers);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, HttpHeaders headers) {
+        // Jackson failures arrive wrapped when the body cannot be read at all.
+        if (e.getCause() instanceof UnrecognizedPropertyException unknown) {
+            return unknownField(unknown, headers);
+        }
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return badJson(json, headers);
+        }
+        int status = e.getResponse().getStatus();
+        return switch (status) {
+            case 401 -> problem(ErrorType.UNAUTHENTICATED, "A valid bearer token is required.", headers);
+            case 403 -> problem(ErrorType.FORBIDDEN, "You do not have access to this resource.", headers);
+            case 404 -> problem(ErrorType.NOT_FOUND, "No such resource.", headers);
+            case 405 -> problem(ErrorType.METHOD_NOT_ALLOWED, "This method is not allowed on this resource.", headers);
+            case 413 -> problem(ErrorType.PAYLOAD_TOO_LARGE, "The request body exceeds the size limit.", headers);
+            case 406 -> problem(ErrorType.INVALID_REQUEST, "This resource answers application/json only.", headers);
+            case 415 -> problem(ErrorType.INVALID_REQUEST, "Send the request body as application/json.", headers);
+            default -> status < 500
+                    ? problem(ErrorType.INVALID_REQUEST, "The request could not be processed as sent.", headers)
+                    : unexpected(e, headers);
+        };
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, HttpHeaders headers) {
+        String requestId = ProblemResponses.requestId(headers);
+        Log.errorf(e, "unexpected failure, request %s", requestId);
+        return ProblemResponses.of(Problem.of(ErrorType.INTERNAL_ERROR,
+                "The service failed unexpectedly. The failure is logged under this request id.", SERVICE, null, requestId));
+    }
+
+    private static Response problem(ErrorType type, String detail, HttpHeaders headers) {
+        return ProblemResponses.of(Problem.of(type, detail, SERVICE, null, ProblemResponses.requestId(headers)));
+    }
+}

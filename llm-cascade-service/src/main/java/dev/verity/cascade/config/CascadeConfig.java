@@ -1,0 +1,52 @@
+package dev.verity.cascade.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The model table (DESIGN §11): {@code verity.models.<name>.*}, overridable per environment
+ * variable ({@code VERITY_MODELS_SMALL_BASE_URL}). No entry at all is a valid configuration: the
+ * service then reports itself unavailable and answers every completion with {@code llm_unavailable}.
+ */
+@ConfigMapping(prefix = "verity.models")
+public interface CascadeConfig {
+
+    @WithParentName
+    Map<String, ModelConfig> models();
+
+    interface ModelConfig {
+        /** OpenAI-compatible base URL, ending before {@code /chat/completions}. */
+        String baseUrl();
+
+        /** Bearer key; optional for local servers; never logged. */
+        Optional<String> apiKey();
+
+        /** Model id sent upstream; the configured name when absent. */
+        Optional<String> upstreamModel();
+
+        /** Cascade tier, 1 = cheapest. */
+        @WithDefault("1")
+        int tier();
+
+        /** Price per million input tokens; without it costs are reported as unknown, never as zero. */
+        Optional<Double> inputUsdPerMtok();
+
+        Optional<Double> outputUsdPerMtok();
+
+        @WithDefault("8192")
+        int contextWindow();
+
+        @WithDefault("20s")
+        Duration timeout();
+
+        @WithDefault("16")
+        int maxConcurrency();
+
+        @WithDefault("30s")
+        Duration streamIdleTimeout();
+    }
+}

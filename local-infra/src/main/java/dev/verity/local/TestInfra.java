@@ -1,0 +1,62 @@
+package dev.verity.local;
+
+import java.io.IOException;
+import java.util.logging.Logger;
+
+/**
+ * One PostgreSQL, one Redis and one signing key per test JVM, shared by every test class and
+ * stopped when the JVM exits. Addresses come from the same environment variables the services
+ * read (QUARKUS_DATASOURCE_REACTIVE_URL, QUARKUS_REDIS_HOSTS).
+ */
+public final class TestInfra {
+
+    public static final String ISSUER = "https://verity.test";
+    private static final Logger LOG = Logger.getLogger(TestInfra.class.getName());
+    private static TestInfra instance;
+
+    private final LocalPostgres postgres;
+    private final LocalRedis redis;
+    private final JwtKeys keys;
+    private final Tokens tokens;
+
+    private TestInfra() {
+        postgres = LocalPostgres.findOrStart(System.getenv("QUARKUS_DATASOURCE_REACTIVE_URL"),
+                System.getenv("QUARKUS_DATASOURCE_USERNAME"), System.getenv("QUARKUS_DATASOURCE_PASSWORD"), null);
+        redis = LocalRedis.findOrStart(System.getenv("QUARKUS_REDIS_HOSTS"));
+        keys = JwtKeys.temporary();
+        tokens = new Tokens(keys, ISSUER);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "verity-test-infra-stop"));
+    }
+
+    public static synchronized TestInfra get() {
+        if (instance == null) {
+            instance = new TestInfra();
+        }
+        return instance;
+    }
+
+    public PostgresEndpoint postgres(String database) {
+        return postgres.database(database);
+    }
+
+    public RedisEndpoint redis() {
+        return redis.endpoint();
+    }
+
+    public JwtKeys keys() {
+        return keys;
+    }
+
+    public Tokens tokens() {
+        return tokens;
+    }
+
+    private void stop() {
+        try {
+            redis.close();
+            postgres.close();
+        } catch (IOException e) {
+            LOG.warning("stopping test infrastructure: " + e.getMessage());
+        }
+    }
+}
