@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 @QuarkusTest
-@WithTestResource(value = VerityTestResource.class, initArgs = @ResourceArg(name = "database", value = "verity_gateway_test"))
+@WithTestResource(value = VerityTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "verity_gateway_test"), @ResourceArg(name = "redis-db", value = "4")})
 class FoundationTest {
 
     private static final TestUser USER = TestUser.of("u-1", "org-a", "mid");

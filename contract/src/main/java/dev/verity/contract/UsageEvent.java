@@ -1,0 +1,60 @@
+package dev.verity.contract;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One provider attempt, success or failure, as the cascade appends it to the Redis stream
+ * {@code verity:usage} (DESIGN §6, §10) and the data agent stores it in {@code llm_calls}.
+ * The stream entry has a single field, {@link #STREAM_FIELD}, holding this record as JSON.
+ * Token counts and cost are null when the provider did not report them: unknown, never estimated.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record UsageEvent(
+        @JsonProperty("event_id") String eventId,
+        @JsonProperty("org_id") String orgId,
+        @JsonProperty("user_id") String userId,
+        @JsonProperty("request_id") String requestId,
+        @JsonProperty("model") String model,
+        @JsonProperty("provider") String provider,
+        @JsonProperty("prompt_tokens") Integer promptTokens,
+        @JsonProperty("completion_tokens") Integer completionTokens,
+        @JsonProperty("cost_usd") Double costUsd,
+        @JsonProperty("latency_ms") long latencyMs,
+        @JsonProperty("outcome") Outcome outcome,
+        @JsonProperty("error_type") ErrorType errorType,
+        @JsonProperty("cache_hit") boolean cacheHit,
+        @JsonProperty("degraded") boolean degraded,
+        @JsonProperty("created_at") Instant createdAt) {
+
+    public static final String STREAM = "verity:usage";
+    public static final String CONSUMER_GROUP = "data-agent";
+    public static final String STREAM_FIELD = "event";
+
+    public UsageEvent {
+        Objects.requireNonNull(eventId, "eventId");
+        Objects.requireNonNull(orgId, "orgId");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** The outcomes {@code llm_calls.outcome} accepts (DESIGN §12). */
+    public enum Outcome {
+        SUCCESS("success"), ERROR("error"), TIMEOUT("timeout");
+
+        private final String wire;
+
+        Outcome(String wire) {
+            this.wire = wire;
+        }
+
+        @JsonValue
+        public String wire() {
+            return wire;
+        }
+    }
+}
