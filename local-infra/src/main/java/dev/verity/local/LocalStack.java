@@ -1,0 +1,140 @@
+package dev.verity.local;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ./verity run}: the whole stack on one machine. PostgreSQL and Redis at the configured
+ * addresses when they answer, embedded otherwise (data under {@code deploy/local/data}); a local
+ * JWT key pair made once; the four services as processes; tokens per tier printed; everything
+ * stopped on Ctrl-C. Providers come from the caller's environment ({@code VERITY_MODELS_*}).
+ */
+public final class LocalStack {
+
+    public static final String ISSUER = "https://verity.local";
+    private static final String[] TIERS = {"free", "early", "mid", "enterprise"};
+
+    private final Path root;
+    private final Path data;
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private LocalPostgres postgres;
+    private LocalRedis redis;
+
+    private LocalStack(Path root) {
+        this.root = root;
+        this.data = root.resolve("deploy/local/data");
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean exitWhenReady = List.of(args).contains("--exit-when-ready");
+        LocalStack stack = new LocalStack(ServiceProcess.repoRoot());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.stop();
+            stopped.countDown();
+        }, "verity-local-stop"));
+        try {
+            stack.start();
+        } catch (RuntimeException e) {
+            System.err.println("verity: the stack did not start: " + e.getMessage());
+            System.exit(1);
+        }
+        if (exitWhenReady) {
+            System.exit(0);
+        }
+        stopped.await();
+    }
+
+    private void start() throws IOException {
+        Files.createDirectories(data);
+        postgres = LocalPostgres.findOrStart(System.getenv("QUARKUS_DATASOURCE_REACTIVE_URL"),
+                System.getenv("QUARKUS_DATASOURCE_USERNAME"), System.getenv("QUARKUS_DATASOURCE_PASSWORD"),
+                data.resolve("postgres"));
+        PostgresEndpoint pg = postgres.database("verity");
+        redis = LocalRedis.findOrStart(System.getenv("QUARKUS_REDIS_HOSTS"));
+        JwtKeys keys = JwtKeys.loadOrCreate(data.resolve("jwt"));
+        Tokens tokens = new Tokens(keys, ISSUER);
+
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", pg.user());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", pg.password());
+        env.put("QUARKUS_REDIS_HOSTS", redis.endpoint().url());
+        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyPem().toUri().toString());
+        env.put("MP_JWT_VERIFY_ISSUER", ISSUER);
+        env.put("QUARKUS_REST_CLIENT_LLM_CASCADE_URL", "http://localhost:8081");
+        env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:8082");
+        env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:8083");
+
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("llm-cascade-service", 8081);
+        ports.put("data-agent-service", 8083);
+        ports.put("execution-agent-service", 8082);
+        ports.put("gateway", 8080);
+        for (Map.Entry<String, Integer> service : ports.entrySet()) {
+            if (Endpoints.answers("localhost", service.getValue(), 300)) {
+                throw new IllegalStateException("port " + service.getValue() + " (" + service.getKey()
+                        + ") is already in use: stop what runs there first");
+            }
+            services.add(new ServiceProcess(service.getKey(), ServiceProcess.runnerOf(root, service.getKey()),
+                    service.getValue(), env, data.resolve("logs").resolve(service.getKey() + ".log"), List.of()).start());
+        }
+        for (ServiceProcess service : services) {
+            service.awaitReady(Duration.ofMinutes(3));
+        }
+        printBanner(pg, tokens);
+    }
+
+    private void printBanner(PostgresEndpoint pg, Tokens tokens) throws IOException {
+        Path tokenDir = Files.createDirectories(data.resolve("tokens"));
+        StringBuilder out = new StringBuilder("\nVerity is running.\n\n");
+        for (ServiceProcess service : services) {
+            out.append(String.format("  %-24s %s   (log: %s)%n", service.name(), service.url(),
+                    root.relativize(service.logFile())));
+        }
+        out.append(String.format("%n  PostgreSQL %s:%d/%s%s%n", pg.host(), pg.port(), pg.database(),
+                pg.embedded() ? " (embedded)" : ""));
+        out.append(String.format("  Redis      %s%s%n", redis.endpoint().url(), redis.endpoint().embedded() ? " (embedded)" : ""));
+        out.append("\n  Status: http://localhost:8080/api/v1/status   page: http://localhost:8080/status\n");
+        out.append("\n  Tokens (12 h; also in deploy/local/data/tokens/<tier>.jwt):\n");
+        for (String tier : TIERS) {
+            String token = tokens.mint(TestUser.of("local-" + tier, "local-org", tier), Duration.ofHours(12));
+            Files.writeString(tokenDir.resolve(tier + ".jwt"), token);
+            out.append(String.format("  %-10s %s%n", tier, token));
+        }
+        out.append("""
+
+                  Try:  curl -s -H "Authorization: Bearer $(cat deploy/local/data/tokens/mid.jwt)" \\
+                          -H 'Content-Type: application/json' -d '{"message":"How fast were my calls today?"}' \\
+                          http://localhost:8080/api/v1/chat
+                  No model is configured unless VERITY_MODELS_<NAME>_BASE_URL is set (see README).
+                  Ctrl-C stops everything.
+                """);
+        System.out.println(out);
+    }
+
+    private void stop() {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).stop(Duration.ofSeconds(15));
+        }
+        try {
+            if (redis != null) {
+                redis.close();
+            }
+            if (postgres != null) {
+                postgres.close();
+            }
+        } catch (IOException e) {
+            System.err.println("verity: stopping embedded servers: " + e.getMessage());
+        }
+    }
+}
