@@ -55,6 +55,25 @@ public final class LocalPostgres implements AutoCloseable {
         return startEmbedded(dataDir);
     }
 
+    /**
+     * Always a dedicated embedded server, for tests that stop and start their own database.
+     * With a data folder and port given, a stopped server can be started again on the same data.
+     */
+    public static LocalPostgres embedded(Path dataDir, int port) {
+        try {
+            Files.createDirectories(dataDir);
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir.resolve("data"))
+                    .setOverrideWorkingDirectory(dataDir.resolve("bin").toFile())
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .start();
+            return new LocalPostgres("localhost", pg.getPort(), "postgres", "", pg);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
     private static LocalPostgres startEmbedded(Path dataDir) {
         try {
             Path dir = dataDir != null ? dataDir : Files.createTempDirectory("verity-pg");
@@ -110,6 +129,10 @@ public final class LocalPostgres implements AutoCloseable {
             throw new IllegalStateException("could not prepare database " + name + ": " + e.getMessage(), e);
         }
         return new PostgresEndpoint(host, port, name, user, password, embedded != null);
+    }
+
+    public int port() {
+        return port;
     }
 
     public boolean embedded() {

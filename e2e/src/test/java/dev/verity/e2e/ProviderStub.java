@@ -1,0 +1,89 @@
+package dev.verity.e2e;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The only stand-in of the whole-system tests: WireMock speaking the OpenAI chat-completions
+ * protocol, one path per configured model ({@code /<model>/v1/chat/completions}), with a fault
+ * switch per model.
+ */
+public final class ProviderStub implements AutoCloseable {
+
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private final WireMockServer server;
+
+    public ProviderStub() {
+        server = new WireMockServer(options().dynamicPort().disableRequestJournal().asynchronousResponseEnabled(true));
+        server.start();
+        server.resetAll();
+    }
+
+    public String baseUrl(String model) {
+        return "http://localhost:" + server.port() + "/" + model + "/v1";
+    }
+
+    public String origin() {
+        return "localhost:" + server.port();
+    }
+
+    private static String path(String model) {
+        return "/" + model + "/v1/chat/completions";
+    }
+
+    /** The model answers with this text, finish_reason stop, real-looking usage numbers. */
+    public String answers(String model, String text) {
+        String id = "chatcmpl-e2e-" + IDS.incrementAndGet();
+        server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse()
+                .withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("""
+                        {"id":"%s","object":"chat.completion","created":1764000000,"model":"%s",
+                         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
+                         "usage":{"prompt_tokens":21,"completion_tokens":9,"total_tokens":30}}"""
+                        .formatted(id, model, text))));
+        return id;
+    }
+
+    public void failsWith(String model, int status, String body) {
+        server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse()
+                .withStatus(status).withHeader("Content-Type", "application/json").withBody(body)));
+    }
+
+    public void resetsConnection(String model) {
+        server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    }
+
+    public void delays(String model, int millis, String text) {
+        answers(model, text);
+        server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse()
+                .withStatus(200)
+                .withFixedDelay(millis)
+                .withHeader("Content-Type", "application/json")
+                .withBody("""
+                        {"id":"chatcmpl-e2e-slow-%d","object":"chat.completion","created":1764000000,"model":"%s",
+                         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
+                         "usage":{"prompt_tokens":21,"completion_tokens":9,"total_tokens":30}}"""
+                        .formatted(IDS.incrementAndGet(), model, text))));
+    }
+
+    public int requestsTo(String model) {
+        return server.countRequestsMatching(postRequestedFor(urlPathEqualTo(path(model))).build()).getCount();
+    }
+
+    public void reset() {
+        server.resetAll();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
