@@ -97,4 +97,17 @@ class OpenAiCompatibilityTest extends GatewayTestSupport {
                     assertThat(e.headers().values("Retry-After")).hasSize(1);
                 });
     }
+
+    @Test
+    void anOversizedBodyIsRefusedInOpenAiShapeToo() {
+        String huge = "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}]}";
+        io.restassured.RestAssured.given().auth().oauth2(tokens().mint(user("mid")))
+                .contentType(io.restassured.http.ContentType.JSON).body(huge)
+                .when().post("/v1/chat/completions")
+                .then().statusCode(413)
+                .contentType("application/json")
+                .body("error.code", org.hamcrest.Matchers.equalTo("payload_too_large"))
+                .body("error.type", org.hamcrest.Matchers.equalTo("invalid_request_error"));
+        standIns.wireMock().verifyThat(0, postRequestedFor(urlEqualTo("/cascade/v1/chat/completions")));
+    }
 }
