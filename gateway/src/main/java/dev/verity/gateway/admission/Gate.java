@@ -79,7 +79,7 @@ final class Gate {
         return new Queued(waiter, index + 1);
     }
 
-    /** Frees a slot and admits the first waiter; returns who was admitted and whose position moved. */
+    /** Frees a slot and admits waiters in order while there is room; returns the admitted ones. */
     synchronized List<Waiter> release() {
         inFlight--;
         List<Waiter> admitted = new ArrayList<>();
