@@ -5,9 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
 
-import dev.verity.local.TestInfra;
 import dev.verity.local.TestUser;
-import dev.verity.local.Tokens;
 import dev.verity.local.VerityTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -23,15 +21,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 @QuarkusTest
 @WithTestResource(value = VerityTestResource.class, initArgs = {
         @ResourceArg(name = "database", value = "verity_gateway_test"), @ResourceArg(name = "redis-db", value = "4")})
-class FoundationTest {
+@WithTestResource(DownstreamStandIns.class)
+class FoundationTest extends GatewayTestSupport {
 
     private static final TestUser USER = TestUser.of("u-1", "org-a", "mid");
     private static final String QUERY = """
             {"message":"How fast were my calls today?"}""";
-
-    private static Tokens tokens() {
-        return TestInfra.get().tokens();
-    }
 
     @Test
     void probesAreUp() {
@@ -82,6 +77,8 @@ class FoundationTest {
 
     @Test
     void validTokenIsAcceptedAndTheAnswerIsAnHonestProblemNotAnInventedResult() {
+        standIns.status(dev.verity.contract.Services.EXECUTION_AGENT, "unavailable");
+        poll();
         given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(QUERY)
                 .header("X-Request-Id", "req-found-1")
                 .when().post("/api/v1/chat")
@@ -91,7 +88,20 @@ class FoundationTest {
                 .body("error_type", equalTo("service_unavailable"))
                 .body("instance", equalTo("urn:verity:request:req-found-1"))
                 .body("error_context.user_id", equalTo("u-1"))
-                .body("error_context.user_tier", equalTo("mid"));
+                .body("error_context.user_tier", equalTo("mid"))
+                .body("tier_handling.enterprise_escalation", equalTo(false));
+    }
+
+    @Test
+    void validTokenReachesTheAgentAndItsRealAnswerComesBack() {
+        standIns.answer(dev.verity.contract.Services.EXECUTION_AGENT, "/v1/runs", 200,
+                StandIns.runAnswer("req-found-2", "Your p95 latency today was 812 ms."));
+        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(QUERY)
+                .header("X-Request-Id", "req-found-2")
+                .when().post("/api/v1/chat")
+                .then().statusCode(200)
+                .body("response", equalTo("Your p95 latency today was 812 ms."))
+                .body("provenance.model", equalTo("large"));
     }
 
     @Test

@@ -65,11 +65,12 @@ public class HttpFailures {
         Problem problem = Problem.of(ErrorType.PAYLOAD_TOO_LARGE,
                 "The request body exceeds the limit of " + maxBodyBytes + " bytes.", Services.GATEWAY, null,
                 requestId == null ? UUID.randomUUID().toString() : requestId);
+        boolean openAi = OpenAiErrors.PATH.equals(ctx.request().path());
         try {
             ctx.response().setStatusCode(413)
-                    .putHeader("Content-Type", Headers.PROBLEM_JSON)
+                    .putHeader("Content-Type", openAi ? "application/json" : Headers.PROBLEM_JSON)
                     .putHeader("Connection", "close")
-                    .end(json.writeValueAsString(problem));
+                    .end(json.writeValueAsString(openAi ? OpenAiErrors.OpenAiError.of(problem) : problem));
         } catch (JsonProcessingException e) {
             ctx.fail(e);
         }

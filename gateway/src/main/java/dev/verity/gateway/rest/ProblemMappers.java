@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
+import dev.verity.gateway.routing.ProblemException;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -23,6 +24,12 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final String SERVICE = Services.GATEWAY;
+
+    /** A request ended early by the gateway's own checks: the problem is already complete. */
+    @ServerExceptionMapper
+    public Response ended(ProblemException e) {
+        return ProblemResponses.of(e.problem());
+    }
 
     @ServerExceptionMapper
     public Response unauthenticated(UnauthorizedException e, HttpHeaders headers) {

@@ -68,10 +68,10 @@ public class StatusReporter {
             return status(ServiceState.READY, null, components);
         }
         String reason = !postgres.isUp() && !cache.isUp()
-                ? "PostgreSQL and Redis unreachable: no support tickets, local events and status only"
+                ? "PostgreSQL and Redis unreachable: no support tickets, local events only, service status by polling only"
                 : !postgres.isUp()
                         ? "PostgreSQL unreachable: support tickets cannot be recorded"
-                        : "Redis unreachable: local events and status only, rate limits not enforced";
+                        : "Redis unreachable: local events only, service status by polling only, rate limits not enforced";
         return status(ServiceState.DEGRADED, reason, components);
     }
 

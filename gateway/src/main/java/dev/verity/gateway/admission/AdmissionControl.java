@@ -1,0 +1,113 @@
+package dev.verity.gateway.admission;
+
+import dev.verity.contract.ErrorType;
+import dev.verity.contract.Problem;
+import dev.verity.contract.Services;
+import dev.verity.contract.Tier;
+import dev.verity.gateway.config.RoutesConfig;
+import dev.verity.gateway.events.GatewayEvents;
+import dev.verity.gateway.routing.ProblemException;
+import dev.verity.gateway.routing.RequestContext;
+import dev.verity.gateway.routing.Route;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Admission per route (DESIGN §6): at most {@code max-in-flight} requests are forwarded, up to
+ * {@code max-queue} wait in tier order, and nobody waits past their deadline.
+ */
+@ApplicationScoped
+public class AdmissionControl {
+
+    private final Map<Route, Gate> gates = new EnumMap<>(Route.class);
+    private final GatewayEvents events;
+
+    public AdmissionControl(RoutesConfig config, GatewayEvents events) {
+        this.events = events;
+        for (Route route : Route.values()) {
+            RoutesConfig.RouteConfig settings = config.routes().get(route.configName());
+            if (settings == null) {
+                throw new IllegalStateException("missing configuration verity.routes." + route.configName() + ".*");
+            }
+            gates.put(route, new Gate(route.configName(), settings.maxInFlight(), settings.maxQueue()));
+        }
+    }
+
+    /** Runs {@code work} once the route has room for it, or fails with {@code overloaded}. */
+    public <T> Uni<T> admit(Route route, RequestContext ctx, Supplier<Uni<T>> work) {
+        Gate gate = gates.get(route);
+        return Uni.createFrom().deferred(() -> switch (gate.enter(ctx)) {
+            case Gate.Admitted admitted -> run(gate, work);
+            case Gate.Full full -> Uni.createFrom().failure(overloaded(ctx,
+                    "Too many requests are waiting for " + route.endpoint() + "; the queue is full."));
+            case Gate.Queued queued -> {
+                events.requestQueued(ctx, route.configName(), queued.position(), gate.queued());
+                reportMoves(gate);
+                yield waitFor(gate, route, queued.waiter()).chain(() -> run(gate, work));
+            }
+        });
+    }
+
+    /** The position a new request of this tier would get on this route right now. */
+    public int positionFor(Route route, Tier tier) {
+        return gates.get(route).positionFor(tier);
+    }
+
+    public int queued(Route route) {
+        return gates.get(route).queued();
+    }
+
+    public int inFlight(Route route) {
+        return gates.get(route).inFlight();
+    }
+
+    private Uni<Void> waitFor(Gate gate, Route route, Gate.Waiter waiter) {
+        Duration left = waiter.ctx.remaining();
+        return Uni.createFrom().completionStage(waiter.admitted)
+                .ifNoItem().after(left.isZero() ? Duration.ofMillis(1) : left)
+                .recoverWithUni(() -> gate.abandon(waiter)
+                        ? Uni.createFrom().failure(overloaded(waiter.ctx,
+                                "The request waited for " + route.endpoint() + " until its deadline."))
+                        : Uni.createFrom().completionStage(waiter.admitted))
+                .onCancellation().invoke(() -> {
+                    // The caller went away: leave the queue, or hand on the slot it was given.
+                    if (!gate.abandon(waiter)) {
+                        admitNext(gate);
+                    }
+                    reportMoves(gate);
+                });
+    }
+
+    private <T> Uni<T> run(Gate gate, Supplier<Uni<T>> work) {
+        AtomicBoolean released = new AtomicBoolean();
+        return Uni.createFrom().deferred(() -> work.get())
+                .onTermination().invoke(() -> {
+                    if (released.compareAndSet(false, true)) {
+                        admitNext(gate);
+                    }
+                });
+    }
+
+    private void admitNext(Gate gate) {
+        List<Gate.Waiter> admitted = gate.release();
+        admitted.forEach(waiter -> waiter.admitted.complete(null));
+        reportMoves(gate);
+    }
+
+    private void reportMoves(Gate gate) {
+        for (Gate.Move move : gate.moves()) {
+            events.requestQueued(move.waiter().ctx, gate.route(), move.position(), move.queueLength());
+        }
+    }
+
+    private static ProblemException overloaded(RequestContext ctx, String detail) {
+        return new ProblemException(Problem.of(ErrorType.OVERLOADED, detail, Services.GATEWAY, ctx.user(), ctx.requestId())
+                .withRetryAfterSeconds(5));
+    }
+}

@@ -1,0 +1,32 @@
+package dev.verity.gateway.client;
+
+import dev.verity.contract.Headers;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+@RegisterRestClient(configKey = "execution-agent")
+@Path("/v1")
+interface ExecutionAgentApi {
+
+    @POST
+    @Path("/runs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({MediaType.APPLICATION_JSON, Headers.PROBLEM_JSON})
+    Uni<Response> run(@HeaderParam("Authorization") String authorization,
+                      @HeaderParam(Headers.REQUEST_ID) String requestId,
+                      @HeaderParam(Headers.REQUEST_DEADLINE) long deadline,
+                      Object body);
+
+    @GET
+    @Path("/status")
+    @Produces(MediaType.APPLICATION_JSON)
+    Uni<Response> status();
+}

@@ -1,0 +1,12 @@
+package dev.verity.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "verity.status-events")
+public interface StatusEventsConfig {
+
+    /** Emit {@code service_*} and {@code request_queued} events (DESIGN §7, §8 flag). */
+    @WithDefault("true")
+    boolean enabled();
+}

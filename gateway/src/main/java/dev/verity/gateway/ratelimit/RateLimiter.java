@@ -1,0 +1,67 @@
+package dev.verity.gateway.ratelimit;
+
+import dev.verity.contract.ErrorType;
+import dev.verity.contract.Problem;
+import dev.verity.contract.Services;
+import dev.verity.gateway.config.RateLimitConfig;
+import dev.verity.gateway.routing.ProblemException;
+import dev.verity.gateway.routing.RequestContext;
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Fixed-window request limits per user, by tier, counted in Redis {@code verity:rl:<user>} so
+ * every gateway replica shares them. Redis down means limits are not enforced (logged): a
+ * degraded limiter must not turn into an outage.
+ */
+@ApplicationScoped
+public class RateLimiter {
+
+    public static final String KEY_PREFIX = "verity:rl:";
+
+    private final ReactiveValueCommands<String, Long> counters;
+    private final ReactiveKeyCommands<String> keys;
+    private final RateLimitConfig config;
+
+    public RateLimiter(ReactiveRedisDataSource redis, RateLimitConfig config) {
+        this.counters = redis.value(Long.class);
+        this.keys = redis.key();
+        this.config = config;
+    }
+
+    /** Completes when the request may proceed; fails with {@code rate_limited} when over the limit. */
+    public Uni<Void> check(RequestContext ctx) {
+        Integer limit = config.requests().get(ctx.user().tier().wire());
+        if (!config.enabled() || limit == null) {
+            return Uni.createFrom().voidItem();
+        }
+        String key = KEY_PREFIX + ctx.user().userId();
+        long windowMillis = config.window().toMillis();
+        return counters.incr(key)
+                .call(count -> count == 1 ? keys.pexpire(key, windowMillis) : Uni.createFrom().voidItem())
+                .chain(count -> count <= limit ? Uni.createFrom().<Void>voidItem() : refuse(ctx, key, limit, windowMillis))
+                .ifNoItem().after(config.redisTimeout()).fail()
+                .onFailure(e -> !(e instanceof ProblemException)).recoverWithUni(e -> {
+                    Log.warnf("request %s: rate limit not enforced, Redis unreachable: %s", ctx.requestId(), e.toString());
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    private Uni<Void> refuse(RequestContext ctx, String key, int limit, long windowMillis) {
+        return keys.pttl(key).chain(ttl -> {
+            // A counter without expiry (its PEXPIRE was lost) would block the user forever.
+            Uni<Void> repair = ttl < 0 ? keys.pexpire(key, windowMillis).replaceWithVoid() : Uni.createFrom().voidItem();
+            long waitMillis = ttl > 0 ? ttl : windowMillis;
+            int seconds = (int) Math.max(1, (waitMillis + 999) / 1000);
+            Problem problem = Problem.of(ErrorType.RATE_LIMITED,
+                    "The " + ctx.user().tier().wire() + " tier allows " + limit + " requests per "
+                            + config.window().toSeconds() + " seconds; retry after " + seconds + " seconds.",
+                    Services.GATEWAY, ctx.user(), ctx.requestId()).withRetryAfterSeconds(seconds);
+            return repair.chain(() -> Uni.createFrom().failure(new ProblemException(problem)));
+        });
+    }
+}

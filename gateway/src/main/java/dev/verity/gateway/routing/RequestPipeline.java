@@ -1,0 +1,54 @@
+package dev.verity.gateway.routing;
+
+import dev.verity.contract.ErrorType;
+import dev.verity.contract.Problem;
+import dev.verity.contract.Services;
+import dev.verity.gateway.admission.AdmissionControl;
+import dev.verity.gateway.guard.AuthenticityGuard;
+import dev.verity.gateway.ratelimit.RateLimiter;
+import dev.verity.gateway.tier.TierHandler;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.function.Function;
+
+/**
+ * Every forwarded request takes the same path: rate limit, readiness of the services it needs,
+ * admission, the call, the authenticity guard; any problem on the way gets its tier handling.
+ */
+@ApplicationScoped
+public class RequestPipeline {
+
+    private final RateLimiter rateLimiter;
+    private final Readiness readiness;
+    private final AdmissionControl admission;
+    private final AuthenticityGuard guard;
+    private final TierHandler tierHandler;
+
+    public RequestPipeline(RateLimiter rateLimiter, Readiness readiness, AdmissionControl admission, AuthenticityGuard guard,
+                           TierHandler tierHandler) {
+        this.rateLimiter = rateLimiter;
+        this.readiness = readiness;
+        this.admission = admission;
+        this.guard = guard;
+        this.tierHandler = tierHandler;
+    }
+
+    public Uni<Reply> forward(Route route, RequestContext ctx, Function<RequestContext, Uni<Reply>> call) {
+        return rateLimiter.check(ctx)
+                .chain(() -> readiness.await(route, ctx))
+                .chain(() -> admission.admit(route, ctx, () -> call.apply(ctx)))
+                .map(reply -> guard.inspect(route, ctx, reply))
+                .onFailure(ProblemException.class).recoverWithItem(e -> new Reply.Failure(((ProblemException) e).problem()))
+                .onFailure().recoverWithItem(e -> {
+                    Log.errorf(e, "request %s on %s failed unexpectedly", ctx.requestId(), route.configName());
+                    return new Reply.Failure(Problem.of(ErrorType.INTERNAL_ERROR,
+                            "The gateway failed unexpectedly. The failure is logged under this request id.",
+                            Services.GATEWAY, ctx.user(), ctx.requestId()));
+                })
+                .chain(reply -> switch (reply) {
+                    case Reply.Success success -> Uni.createFrom().item(reply);
+                    case Reply.Failure failure -> tierHandler.attach(failure.problem(), route, ctx).map(Reply.Failure::new);
+                });
+    }
+}

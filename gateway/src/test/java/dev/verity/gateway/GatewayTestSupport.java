@@ -1,0 +1,56 @@
+package dev.verity.gateway;
+
+import dev.verity.gateway.status.StatusPoller;
+import dev.verity.local.TestInfra;
+import dev.verity.local.TestUser;
+import dev.verity.local.Tokens;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+
+/** Shared setup: stand-ins reset to "every service ready", statuses polled before each test. */
+abstract class GatewayTestSupport {
+
+    @Inject
+    StatusPoller poller;
+
+    @ConfigProperty(name = "test.stand-ins.port")
+    int standInsPort;
+
+    StandIns standIns;
+
+    @BeforeEach
+    void everyServiceReady() {
+        standIns = new StandIns(standInsPort);
+        standIns.reset();
+        standIns.allReady();
+        standIns.webhookAccepts();
+        poll();
+    }
+
+    void poll() {
+        poller.pollAll().await().indefinitely();
+    }
+
+    static Tokens tokens() {
+        return TestInfra.get().tokens();
+    }
+
+    /** A user of its own per test, so per-user state (rate limits) never leaks between tests. */
+    static TestUser user(String tier) {
+        return TestUser.of("u-" + tier + "-" + UUID.randomUUID().toString().substring(0, 8), "org-" + tier, tier);
+    }
+
+    static String requestId(String label) {
+        return label + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String claim(String token, String name) {
+        String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+        var matcher = java.util.regex.Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(payload);
+        return matcher.find() ? matcher.group(1) : null;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.verity.gateway;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.http.Fault;
+import dev.verity.contract.Services;
+import java.util.Map;
+
+/** Stubs in the internal services' own shapes (HELPER_BRIEF cross-service shapes, DESIGN §9, §12). */
+final class StandIns {
+
+    static final Map<String, String> PREFIX = Map.of(
+            Services.LLM_CASCADE, DownstreamStandIns.CASCADE,
+            Services.EXECUTION_AGENT, DownstreamStandIns.AGENT,
+            Services.DATA_AGENT, DownstreamStandIns.DATA);
+
+    private final WireMock wireMock;
+
+    StandIns(int port) {
+        this.wireMock = new WireMock("localhost", port);
+    }
+
+    WireMock wireMock() {
+        return wireMock;
+    }
+
+    void reset() {
+        wireMock.resetMappings();
+        wireMock.resetRequests();
+        wireMock.resetScenarios();
+    }
+
+    void status(String service, String state) {
+        wireMock.register(get(urlEqualTo(PREFIX.get(service) + "/v1/status")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json")
+                .withBody("""
+                        {"service":"%s","status":"%s","reason":%s,"since":"2026-01-01T00:00:00Z","components":{}}"""
+                        .formatted(service, state, "ready".equals(state) ? "null" : "\"test says " + state + "\""))));
+    }
+
+    void statusNotAnswering(String service) {
+        wireMock.register(get(urlEqualTo(PREFIX.get(service) + "/v1/status"))
+                .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    }
+
+    void allReady() {
+        PREFIX.keySet().forEach(service -> status(service, "ready"));
+    }
+
+    static String provenance(String model, String providerRequestId) {
+        return """
+                {"model":"%s","provider":"openai-compatible","provider_request_id":"%s","produced_at":"2026-01-01T00:00:00Z",\
+                "degraded":false,"cache_hit":false,"attempts":[],"latency_ms":12}""".formatted(model, providerRequestId);
+    }
+
+    static String runAnswer(String requestId, String response) {
+        return """
+                {"request_id":"%s","response":"%s","provenance":%s}""".formatted(requestId, response, provenance("large", "chatcmpl-run-1"));
+    }
+
+    static String completion(String content, boolean degraded) {
+        return """
+                {"id":"chatcmpl-abc","object":"chat.completion","created":1767225600,"model":"small",\
+                "choices":[{"index":0,"message":{"role":"assistant","content":"%s","refusal":null},"finish_reason":"stop","logprobs":null}],\
+                "usage":{"prompt_tokens":5,"completion_tokens":7,"total_tokens":12},\
+                "provenance":{"model":"small","provider":"openai-compatible","provider_request_id":"chatcmpl-abc",\
+                "produced_at":"2026-01-01T00:00:00Z","degraded":%s,"cache_hit":false,"attempts":[],"latency_ms":40}}"""
+                .formatted(content, degraded);
+    }
+
+    static String problem(String errorType, int status, String service, boolean retryable) {
+        return """
+                {"type":"urn:verity:problem:%s","title":"t","status":%d,"detail":"The %s failed honestly.",\
+                "error_type":"%s","service":"%s","retryable":%s%s}""".formatted(errorType.replace('_', '-'), status, service,
+                errorType, service, retryable, retryable ? ",\"retry_after_seconds\":17" : "");
+    }
+
+    void answer(String service, String path, int status, String body) {
+        wireMock.register(post(urlEqualTo(PREFIX.get(service) + path)).willReturn(aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", status < 300 ? "application/json" : "application/problem+json")
+                .withBody(body)));
+    }
+
+    void slowAnswer(String service, String path, int delayMillis, String body) {
+        wireMock.register(post(urlEqualTo(PREFIX.get(service) + path)).willReturn(aResponse()
+                .withStatus(200).withHeader("Content-Type", "application/json").withBody(body)
+                .withFixedDelay(delayMillis)));
+    }
+
+    void webhookAccepts() {
+        wireMock.register(post(urlEqualTo(DownstreamStandIns.WEBHOOK)).willReturn(aResponse().withStatus(202)));
+    }
+}
