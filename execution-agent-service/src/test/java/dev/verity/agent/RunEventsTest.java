@@ -204,6 +204,40 @@ class RunEventsTest {
     }
 
     @Test
+    void argumentsThatAreNotAJsonObjectReachNoToolAndTheModelIsTold() {
+        cascade.answersToolCall(Stage.FIRST_CALL, null, "call_b", "query_metrics", "latency please", "small");
+        cascade.answersText(Stage.AFTER_TOOL_RESULTS, null, "I could not form a valid query.", "small", false);
+
+        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-run-10").asString());
+
+        assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "agent_thinking", "agent_completed");
+        assertThat(data.toolRequests()).isEmpty();
+        JsonNode toolMessage = last(cascade.chatRequests().get(1).path("messages"));
+        assertThat(toolMessage.path("tool_call_id").asText()).isEqualTo("call_b");
+        JsonNode fed = Json.read(toolMessage.path("content").asText());
+        assertThat(fed.path("error").path("error_type").asText()).isEqualTo("invalid_request");
+        assertThat(fed.path("error").path("detail").asText()).contains("not a JSON object");
+    }
+
+    @Test
+    void historyReachesTheModelInOrderBeforeTheMessage() {
+        cascade.answersText(Stage.ANY, null, "Yes, the same as yesterday.", "small", false);
+        String body = """
+                {"message":"And today?","history":[{"role":"user","content":"How fast was I yesterday?"},
+                {"role":"assistant","content":"p95 was 700 ms."}],"stream":false}""";
+
+        Runs.post(token, body, "req-run-11", null).then().statusCode(200);
+
+        JsonNode messages = cascade.chatRequests().get(0).path("messages");
+        assertThat(messages).hasSize(4);
+        assertThat(messages.get(0).path("role").asText()).isEqualTo("system");
+        assertThat(messages.get(1).path("content").asText()).isEqualTo("How fast was I yesterday?");
+        assertThat(messages.get(2).path("role").asText()).isEqualTo("assistant");
+        assertThat(messages.get(3).path("role").asText()).isEqualTo("user");
+        assertThat(messages.get(3).path("content").asText()).isEqualTo("And today?");
+    }
+
+    @Test
     void retryableCascadeProblemIsRetriedOnceWhenItsRetryAfterFits() {
         cascade.failsOnceThenAnswers(ErrorType.LLM_RATE_LIMITED, 1, "You made 42 calls today.", "small");
 
