@@ -80,6 +80,11 @@ public final class CascadeStandIn {
         stub(stage, token, json(200, Json.write(toolCallCompletion(callId, tool, arguments, model))));
     }
 
+    public void answersToolCallAfter(Duration delay, String callId, String tool, String arguments, String model) {
+        stub(Stage.ANY, null, json(200, Json.write(toolCallCompletion(callId, tool, arguments, model)))
+                .withFixedDelay((int) delay.toMillis()));
+    }
+
     /** The model answers with text; {@code degraded} as the cascade marks a lower-preference route. */
     public void answersText(Stage stage, String token, String text, String model, boolean degraded) {
         stub(stage, token, json(200, Json.write(textCompletion(text, model, degraded))));
