@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
 
+import dev.verity.agent.support.DownstreamsTestResource;
+import dev.verity.agent.support.StandIns;
 import dev.verity.local.TestInfra;
 import dev.verity.local.TestUser;
 import dev.verity.local.Tokens;
@@ -15,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,11 +26,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 @QuarkusTest
 @WithTestResource(value = VerityTestResource.class, initArgs = {
         @ResourceArg(name = "database", value = "verity_agent_test"), @ResourceArg(name = "redis-db", value = "3")})
+@WithTestResource(DownstreamsTestResource.class)
 class FoundationTest {
 
     private static final TestUser USER = TestUser.of("u-1", "org-a", "mid");
     private static final String QUERY = """
             {"message":"How fast were my calls today?"}""";
+
+    @BeforeEach
+    void reset() {
+        StandIns.get().reset();
+    }
 
     private static Tokens tokens() {
         return TestInfra.get().tokens();
@@ -81,6 +90,8 @@ class FoundationTest {
 
     @Test
     void validTokenIsAcceptedAndTheAnswerIsAnHonestProblemNotAnInventedResult() {
+        // The cascade cannot be reached: the run answers with the caller's problem, never with made-up text.
+        StandIns.get().cascade().unreachable();
         given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(QUERY)
                 .header("X-Request-Id", "req-found-1")
                 .when().post("/v1/runs")

@@ -1,11 +1,19 @@
 package dev.verity.agent.rest;
 
+import dev.verity.agent.client.CallContext;
+import dev.verity.agent.config.AgentConfig;
+import dev.verity.agent.run.RunContext;
 import dev.verity.agent.run.RunRequest;
+import dev.verity.agent.run.RunService;
+import dev.verity.agent.run.RunValidation;
 import dev.verity.agent.security.Callers;
 import dev.verity.contract.ErrorType;
+import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
+import dev.verity.contract.UserContext;
 import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -13,26 +21,78 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import java.time.Instant;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.RestMulti;
 
+/**
+ * {@code POST /v1/runs} (DESIGN §12): validated before anything runs (an invalid request is a
+ * problem response, never a stream); then either the run's events as Server-Sent Events
+ * ({@code Accept: text/event-stream} or {@code "stream": true}) or its terminal outcome alone.
+ */
 @Path("/v1/runs")
 @Authenticated
 public class RunsResource {
 
     private final JsonWebToken jwt;
+    private final RunValidation validation;
+    private final RunService runs;
+    private final RunResponses responses;
+    private final AgentConfig config;
 
-    public RunsResource(JsonWebToken jwt) {
+    public RunsResource(JsonWebToken jwt, RunValidation validation, RunService runs, RunResponses responses,
+                        AgentConfig config) {
         this.jwt = jwt;
+        this.validation = validation;
+        this.runs = runs;
+        this.responses = responses;
+        this.config = config;
+    }
+
+    // No @Produces: RunResponses sets status and content type per answer (JSON, problem or SSE).
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public RestMulti<String> run(RunRequest request, @Context HttpHeaders headers) {
+        RunContext context = context(request, headers);
+        return Boolean.TRUE.equals(request.stream())
+                ? responses.stream(runs.run(request, context))
+                : responses.outcome(runs.run(request, context));
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
-    public Response run(RunRequest request, @Context HttpHeaders headers) {
-        // No run engine in this build: an honest, retryable refusal rather than any made-up answer.
-        return ProblemResponses.of(Problem.of(ErrorType.SERVICE_UNAVAILABLE,
-                "Agent runs are not available in this build of the execution agent.", Services.EXECUTION_AGENT,
-                Callers.of(jwt), ProblemResponses.requestId(headers)));
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<String> runStreaming(RunRequest request, @Context HttpHeaders headers) {
+        return responses.eventData(runs.run(request, context(request, headers)));
+    }
+
+    /** The run's context, or a {@link ProblemException} when the request must not start a run. */
+    private RunContext context(RunRequest request, HttpHeaders headers) {
+        UserContext user = Callers.of(jwt);
+        String requestId = ProblemResponses.requestId(headers);
+        validation.problemWith(request).ifPresent(detail -> {
+            throw refused(ErrorType.INVALID_REQUEST, detail, user, requestId);
+        });
+        Instant deadline = deadline(headers.getHeaderString(Headers.REQUEST_DEADLINE), user, requestId);
+        if (!deadline.isAfter(Instant.now())) {
+            throw refused(ErrorType.AGENT_TIMEOUT, "The request's deadline had passed before the run could start.", user, requestId);
+        }
+        return new RunContext(user, new CallContext(jwt.getRawToken(), requestId, deadline));
+    }
+
+    private Instant deadline(String header, UserContext user, String requestId) {
+        if (header == null || header.isBlank()) {
+            return Instant.now().plus(config.defaultBudget());
+        }
+        try {
+            return Instant.ofEpochMilli(Long.parseLong(header.trim()));
+        } catch (NumberFormatException e) {
+            throw refused(ErrorType.INVALID_REQUEST, "Header " + Headers.REQUEST_DEADLINE + " must be epoch milliseconds.",
+                    user, requestId);
+        }
+    }
+
+    private static ProblemException refused(ErrorType type, String detail, UserContext user, String requestId) {
+        return new ProblemException(Problem.of(type, detail, Services.EXECUTION_AGENT, user, requestId));
     }
 }

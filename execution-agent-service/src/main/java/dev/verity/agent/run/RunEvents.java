@@ -1,0 +1,96 @@
+package dev.verity.agent.run;
+
+import dev.verity.contract.Event;
+import dev.verity.contract.EventType;
+import dev.verity.contract.Problem;
+import dev.verity.contract.Provenance;
+import dev.verity.contract.Services;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The events of one run, for its own user only (DESIGN §7). The first terminal event ends the
+ * stream; nothing is emitted after it, so every run has exactly one.
+ */
+final class RunEvents {
+
+    private final MultiEmitter<? super Event> emitter;
+    private final String requestId;
+    private final String userId;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    RunEvents(MultiEmitter<? super Event> emitter, String requestId, String userId) {
+        this.emitter = emitter;
+        this.requestId = requestId;
+        this.userId = userId;
+    }
+
+    boolean ended() {
+        return ended.get();
+    }
+
+    void started(Instant deadline, int maxSteps) {
+        emit(EventType.AGENT_STARTED, data("deadline", deadline, "max_steps", maxSteps));
+    }
+
+    void thinking(int step, String model) {
+        emit(EventType.AGENT_THINKING, data("step", step, "model", model));
+    }
+
+    void toolExecuting(int step, String tool, String callId, Object arguments) {
+        emit(EventType.TOOL_EXECUTING, data("step", step, "tool", tool, "call_id", callId, "arguments", arguments));
+    }
+
+    void toolSucceeded(int step, String tool, String callId, Map<String, Object> summary) {
+        emit(EventType.TOOL_COMPLETED, data("step", step, "tool", tool, "call_id", callId, "outcome", "success",
+                "summary", summary));
+    }
+
+    void toolFailed(int step, String tool, String callId, Problem problem) {
+        emit(EventType.TOOL_COMPLETED, data("step", step, "tool", tool, "call_id", callId, "outcome", "failed",
+                "problem", problem));
+    }
+
+    void degraded(String service, String reason, String impact) {
+        emit(EventType.SERVICE_DEGRADED, data("service", service, "reason", reason, "impact", impact));
+    }
+
+    void completed(String response, Provenance provenance) {
+        end(EventType.AGENT_COMPLETED, data("response", response, "provenance", provenance));
+    }
+
+    void failed(Problem problem) {
+        end(EventType.AGENT_FAILED, data("problem", problem));
+    }
+
+    private void end(EventType type, Map<String, Object> data) {
+        if (ended.compareAndSet(false, true)) {
+            emitter.emit(event(type, data));
+            emitter.complete();
+        }
+    }
+
+    private void emit(EventType type, Map<String, Object> data) {
+        if (!ended.get()) {
+            emitter.emit(event(type, data));
+        }
+    }
+
+    private Event event(EventType type, Map<String, Object> data) {
+        return new Event(type, null, requestId, userId, Instant.now(), Services.EXECUTION_AGENT, null, data);
+    }
+
+    /** Key/value pairs in order; absent values are left out rather than sent as null. */
+    private static Map<String, Object> data(Object... pairs) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                data.put((String) pairs[i], pairs[i + 1]);
+            }
+        }
+        return data;
+    }
+}
