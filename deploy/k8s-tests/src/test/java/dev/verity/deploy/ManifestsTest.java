@@ -138,8 +138,18 @@ class ManifestsTest {
             assertThat(user.find()).as("%s has a numeric USER (runAsNonRoot needs one)", dockerfile).isTrue();
             assertThat(Integer.parseInt(user.group(1))).as("%s USER", dockerfile).isPositive();
         }
-        assertThat(Files.readString(service.moduleDir().resolve("src/main/docker/Dockerfile.jvm")))
-                .contains("JAVA_MAX_MEM_RATIO=").contains("-XX:+ExitOnOutOfMemoryError");
+        String jvm = Files.readString(service.moduleDir().resolve("src/main/docker/Dockerfile.jvm"));
+        assertThat(jvm).contains("JAVA_MAX_MEM_RATIO=").contains("-XX:+ExitOnOutOfMemoryError");
+        // Every layer the JVM image copies exists in the packaged application.
+        Matcher copy = Pattern.compile("(?m)^COPY --chown=\\S+ (target/quarkus-app/\\S*) ").matcher(jvm);
+        int layers = 0;
+        while (copy.find()) {
+            layers++;
+            String source = copy.group(1);
+            Path packaged = service.moduleDir().resolve(source.replace("*.jar", "quarkus-run.jar"));
+            assertThat(packaged).as("%s copies %s", service.module(), source).exists();
+        }
+        assertThat(layers).as("fast-jar layers copied").isEqualTo(4);
         assertThat(Rendering.of(overlay).deployment(service).getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
                 .isTrue();
     }
@@ -223,6 +233,9 @@ class ManifestsTest {
         Duration drain = duration(service.property("quarkus.shutdown.timeout"));
         assertThat(delay).as("readiness must have time to drop the pod").isGreaterThanOrEqualTo(Duration.ofSeconds(3));
         assertThat(drain).isPositive();
+        Probe readiness = onlyContainer(deployment).getReadinessProbe();
+        assertThat(Duration.ofSeconds((long) readiness.getPeriodSeconds() * readiness.getFailureThreshold()))
+                .as("readiness notices the shutdown within the delay").isLessThanOrEqualTo(delay);
         long grace = deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
         assertThat(Duration.ofSeconds(grace)).as("terminationGracePeriodSeconds")
                 .isGreaterThanOrEqualTo(delay.plus(drain).plusSeconds(5));

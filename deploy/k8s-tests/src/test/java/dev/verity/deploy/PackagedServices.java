@@ -5,6 +5,10 @@ import dev.verity.local.PostgresEndpoint;
 import dev.verity.local.ServiceProcess;
 import dev.verity.local.TestInfra;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +19,8 @@ final class PackagedServices {
     static final String DATABASE = "verity_k8s_test";
     static final int REDIS_DB = 9;
 
+    private static boolean schemasDropped;
+
     private PackagedServices() {
     }
 
@@ -22,6 +28,7 @@ final class PackagedServices {
     static Map<String, String> environment() {
         TestInfra infra = TestInfra.get();
         PostgresEndpoint pg = infra.postgres(DATABASE);
+        freshSchemas(pg);
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl());
@@ -31,6 +38,23 @@ final class PackagedServices {
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", infra.keys().publicKeyPem().toUri().toString());
         env.put("MP_JWT_VERIFY_ISSUER", infra.tokens().issuer());
         return env;
+    }
+
+    /**
+     * Once per test JVM: the services' schemas are dropped so Flyway migrates what the services ship
+     * now, whatever an earlier build of their migrations left in this database.
+     */
+    private static synchronized void freshSchemas(PostgresEndpoint pg) {
+        if (schemasDropped) {
+            return;
+        }
+        try (Connection connection = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password() == null ? "" : pg.password());
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP SCHEMA IF EXISTS telemetry, gateway CASCADE");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not reset " + DATABASE, e);
+        }
+        schemasDropped = true;
     }
 
     static ServiceProcess start(VerityService service, Map<String, String> env) {
