@@ -55,6 +55,11 @@ public class ChatClient {
                 .map(response -> classify(model, response, requestId));
     }
 
+    /** Creates the model's connection pool up front, so the first user request does not pay for it. */
+    public void prepare(ModelSpec model) {
+        client(model);
+    }
+
     private WebClient client(ModelSpec model) {
         return clients.computeIfAbsent(model.name(), name -> WebClient.create(vertx, new WebClientOptions()
                 .setMaxPoolSize(model.maxConcurrency())

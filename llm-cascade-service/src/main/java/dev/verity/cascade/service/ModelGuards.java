@@ -65,6 +65,7 @@ public class ModelGuards {
                         .thenComparing(ModelSpec::name))
                 .forEach(spec -> {
                     models.put(spec.name(), spec);
+                    client.prepare(spec);
                     guards.put(spec.name(), guard(spec, policy, breakerChanged));
                     metrics.breaker(spec.name(), () -> switch (breakerState(spec.name())) {
                         case CLOSED -> 0;

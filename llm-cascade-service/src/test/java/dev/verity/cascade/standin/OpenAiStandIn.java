@@ -17,7 +17,7 @@ public class OpenAiStandIn implements QuarkusTestResourceLifecycleManager {
     public static final String SMALL_KEY = "sk-test-small-provider";
     /** Model id the small model is known by upstream, different from its configured name. */
     public static final String SMALL_UPSTREAM = "provider-small-2026";
-    public static final long SMALL_TIMEOUT_MS = 600;
+    public static final long SMALL_TIMEOUT_MS = 1000;
     public static final int SMALL_CONTEXT = 4096;
     public static final int LARGE_CONTEXT = 32000;
     public static final int BREAKER_WINDOW = 6;
@@ -60,7 +60,7 @@ public class OpenAiStandIn implements QuarkusTestResourceLifecycleManager {
         config.put("verity.cascade.breaker.request-volume-threshold", String.valueOf(BREAKER_WINDOW));
         config.put("verity.cascade.breaker.failure-ratio", "1.0");
         config.put("verity.cascade.breaker.delay", "60s");
-        config.put("verity.cascade.usage.flush-interval", "200ms");
+        config.put("verity.cascade.usage.flush-interval", "1s");
         config.put("verity.cascade.usage.write-timeout", "500ms");
         config.put("verity.cascade.cache.ttl", "120s");
         return config;
