@@ -494,6 +494,31 @@ class CascadeTest {
     }
 
     @Test
+    void attemptsAreCountedByModelAndOutcome() {
+        OpenAi.stub(wireMock, "small", OpenAi.error(500, "server_error"));
+
+        ask(chat("auto", "")).then().statusCode(200);
+
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .containsPattern("verity_cascade_attempts_total\\{[^}]*model=\"small\",outcome=\"upstream_error\"[^}]*} [1-9]")
+                .containsPattern("verity_cascade_attempts_total\\{[^}]*model=\"large\",outcome=\"success\"[^}]*} [1-9]")
+                .contains("verity_cascade_attempt_latency_seconds_bucket")
+                .containsPattern("verity_cascade_cost_usd_total\\{[^}]*model=\"large\"")
+                .containsPattern("verity_cascade_breaker_state\\{[^}]*model=\"small\"");
+    }
+
+    @Test
+    void aProviderRefusingOneRequestDoesNotOpenTheBreaker() {
+        OpenAi.stub(wireMock, "small", OpenAi.error(400, "invalid_request_error"));
+        for (int i = 0; i < OpenAiStandIn.BREAKER_WINDOW + 1; i++) {
+            ask(chat("small", ",\"fallback\":\"deny\"")).then().statusCode(502);
+        }
+        assertThat(OpenAi.count(wireMock, "small")).isEqualTo(OpenAiStandIn.BREAKER_WINDOW + 1);
+        given().get("/v1/status").then().body("components.'model:small'.state", org.hamcrest.Matchers.equalTo("closed"));
+    }
+
+    @Test
     void statusIsReadyWithEveryBreakerClosed() {
         given().get("/v1/status").then().statusCode(200)
                 .body("status", org.hamcrest.Matchers.equalTo("ready"))

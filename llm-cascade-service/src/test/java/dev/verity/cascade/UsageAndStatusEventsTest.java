@@ -22,6 +22,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,10 +72,12 @@ class UsageAndStatusEventsTest {
         OpenAi.stub(wireMock, "small", OpenAi.error(401, "invalid_api_key"));
         OpenAi.stub(wireMock, "large", OpenAi.answer("chatcmpl-large-usage", "About 520,000.", "stop", 40, 12));
 
-        ask(chat("auto", ""), "req-usage-1").then().statusCode(200);
+        // The stream outlives test runs: a fresh request id finds this run's events only.
+        String requestId = "req-usage-" + UUID.randomUUID();
+        ask(chat("auto", ""), requestId).then().statusCode(200);
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(usageEventsOf("req-usage-1")).hasSize(2));
-        List<JsonNode> events = usageEventsOf("req-usage-1");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(usageEventsOf(requestId)).hasSize(2));
+        List<JsonNode> events = usageEventsOf(requestId);
         JsonNode failed = events.stream().filter(e -> e.path("model").asText().equals("small")).findFirst().orElseThrow();
         assertThat(failed.path("outcome").asText()).isEqualTo("error");
         assertThat(failed.path("error_type").asText()).isEqualTo("llm_auth_failed");
@@ -98,9 +101,10 @@ class UsageAndStatusEventsTest {
         OpenAi.stub(wireMock, "small", com.github.tomakehurst.wiremock.client.WireMock.aResponse()
                 .withFixedDelay((int) OpenAiStandIn.SMALL_TIMEOUT_MS + 900).withStatus(200).withBody("{}"));
 
-        ask(chat("small", ",\"fallback\":\"deny\""), "req-usage-timeout").then().statusCode(504);
+        String requestId = "req-usage-timeout-" + UUID.randomUUID();
+        ask(chat("small", ",\"fallback\":\"deny\""), requestId).then().statusCode(504);
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(usageEventsOf("req-usage-timeout"))
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(usageEventsOf(requestId))
                 .singleElement()
                 .satisfies(event -> {
                     assertThat(event.path("outcome").asText()).isEqualTo("timeout");

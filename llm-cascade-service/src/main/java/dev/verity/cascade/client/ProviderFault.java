@@ -52,6 +52,21 @@ public final class ProviderFault extends RuntimeException {
         return retryAfterSeconds;
     }
 
+    /**
+     * Whether this fault says something about the model's health. A 4xx other than auth, throttling
+     * and not-found is the provider refusing this particular request (say, an oversized prompt or a
+     * tool schema it rejects): one caller's bad request must not open the breaker for everyone.
+     */
+    public boolean countsAgainstModel() {
+        if (upstreamStatus == null || upstreamStatus >= 500) {
+            return true;
+        }
+        return switch (upstreamStatus) {
+            case 401, 403, 404, 429 -> true;
+            default -> upstreamStatus < 400;
+        };
+    }
+
     /** Transient faults (5xx, resets) that another try of the same model may cure. */
     public boolean retrySameModel() {
         return retrySameModel;

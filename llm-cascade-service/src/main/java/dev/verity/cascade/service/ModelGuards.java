@@ -223,8 +223,9 @@ public class ModelGuards {
                     .failureRatio(breaker.failureRatio())
                     .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
                     .successThreshold(breaker.successThreshold())
-                    // A full bulkhead says nothing about the provider's health.
-                    .when(e -> !(e instanceof BulkheadException))
+                    // A full bulkhead, or a provider refusing one particular request, says nothing about its health.
+                    .when(e -> !(e instanceof BulkheadException)
+                            && !(e instanceof ProviderFault fault && !fault.countsAgainstModel()))
                     .onStateChange(state -> {
                         Log.infof("circuit breaker of model %s is now %s", model.name(), state);
                         breakerChanged.fireAsync(new BreakerChanged(model.name(), wire(state)));
