@@ -23,6 +23,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -208,7 +209,7 @@ class CascadeTest {
     /** Each provider fault: name, stub, error_type, HTTP status, attempt outcome, upstream Retry-After. */
     static Stream<Arguments> faults() {
         return Stream.of(
-                Arguments.of("timeout", aResponse().withFixedDelay((int) OpenAiStandIn.SMALL_TIMEOUT_MS + 900)
+                Arguments.of("timeout", aResponse().withFixedDelay((int) OpenAiStandIn.SMALL_TIMEOUT_MS + 1200)
                         .withStatus(200).withBody("{}"), "llm_timeout", 504, "timeout", null),
                 Arguments.of("HTTP 500", OpenAi.error(500, "server_error"), "llm_upstream_error", 502, "upstream_error", null),
                 Arguments.of("connection reset", aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER),
@@ -347,7 +348,7 @@ class CascadeTest {
 
     @Test
     void openBreakerSkipsTheDeadModelWithoutWaiting() {
-        OpenAi.stub(wireMock, "small", aResponse().withFixedDelay((int) OpenAiStandIn.SMALL_TIMEOUT_MS + 900)
+        OpenAi.stub(wireMock, "small", aResponse().withFixedDelay((int) OpenAiStandIn.SMALL_TIMEOUT_MS + 1200)
                 .withStatus(200).withBody("{}"));
         for (int i = 0; i < OpenAiStandIn.BREAKER_WINDOW; i++) {
             Response response = ask(chat("auto", ""));
@@ -377,6 +378,29 @@ class CascadeTest {
         assertThat(alone.jsonPath().getString("error_type")).isEqualTo("llm_unavailable");
         assertThat(alone.jsonPath().getString("attempts[0].outcome")).isEqualTo("circuit_open");
         assertThat(OpenAi.count(wireMock, "small")).isEqualTo(OpenAiStandIn.BREAKER_WINDOW);
+    }
+
+    @Test
+    void withEveryBreakerOpenTheServiceSaysUnavailableAndCallsNobody() {
+        for (String model : List.of("small", "large", "local")) {
+            OpenAi.stub(wireMock, model, OpenAi.error(500, "server_error"));
+        }
+        // Each request tries every model twice (one retry): three requests fill each breaker's window.
+        for (int i = 0; i < OpenAiStandIn.BREAKER_WINDOW / 2; i++) {
+            ask(chat("auto", "")).then().statusCode(502);
+        }
+        given().get("/v1/status").then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("unavailable"))
+                .body("reason", org.hamcrest.Matchers.equalTo("every model's circuit breaker is open"));
+        int calls = wireMock.getAllServeEvents().size();
+
+        Response response = ask(chat("auto", ""));
+
+        response.then().statusCode(503).header("Retry-After", org.hamcrest.Matchers.notNullValue());
+        assertThat(response.jsonPath().getString("error_type")).isEqualTo("llm_unavailable");
+        assertThat(response.jsonPath().getList("attempts.outcome")).containsOnly("circuit_open").hasSize(3);
+        assertThat(wireMock.getAllServeEvents()).hasSize(calls);
+        assertHonest(response);
     }
 
     @Test

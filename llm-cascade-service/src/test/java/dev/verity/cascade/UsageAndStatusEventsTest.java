@@ -99,7 +99,7 @@ class UsageAndStatusEventsTest {
     @Test
     void timeoutsAreRecordedAsTimeouts() {
         OpenAi.stub(wireMock, "small", com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-                .withFixedDelay((int) OpenAiStandIn.SMALL_TIMEOUT_MS + 900).withStatus(200).withBody("{}"));
+                .withFixedDelay((int) OpenAiStandIn.SMALL_TIMEOUT_MS + 1200).withStatus(200).withBody("{}"));
 
         String requestId = "req-usage-timeout-" + UUID.randomUUID();
         ask(chat("small", ",\"fallback\":\"deny\""), requestId).then().statusCode(504);

@@ -17,7 +17,7 @@ public class OpenAiStandIn implements QuarkusTestResourceLifecycleManager {
     public static final String SMALL_KEY = "sk-test-small-provider";
     /** Model id the small model is known by upstream, different from its configured name. */
     public static final String SMALL_UPSTREAM = "provider-small-2026";
-    public static final long SMALL_TIMEOUT_MS = 1000;
+    public static final long SMALL_TIMEOUT_MS = 1500;
     public static final int SMALL_CONTEXT = 4096;
     public static final int LARGE_CONTEXT = 32000;
     public static final int BREAKER_WINDOW = 6;
@@ -28,6 +28,7 @@ public class OpenAiStandIn implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(20));
         server.start();
+        warmUp(server.port());
         String base = "http://127.0.0.1:" + server.port();
         Map<String, String> config = new HashMap<>();
         config.put("verity.models.small.base-url", base + "/small/v1");
@@ -64,6 +65,19 @@ public class OpenAiStandIn implements QuarkusTestResourceLifecycleManager {
         config.put("verity.cascade.usage.write-timeout", "500ms");
         config.put("verity.cascade.cache.ttl", "120s");
         return config;
+    }
+
+    /** WireMock's first request is slow (Jetty, matchers); pay for it here, not inside a model timeout. */
+    private static void warmUp(int port) {
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/warm-up"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
