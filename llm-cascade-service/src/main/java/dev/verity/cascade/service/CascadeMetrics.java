@@ -3,6 +3,7 @@ package dev.verity.cascade.service;
 import dev.verity.contract.AttemptOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -43,12 +44,12 @@ public class CascadeMetrics {
     }
 
     public void usageBuffered(Supplier<Number> size) {
-        registry.gauge("verity.cascade.usage.events.buffered", java.util.List.of(), size, s -> s.get().doubleValue());
+        registry.gauge("verity.cascade.usage.events.buffered", Tags.empty(), size, s -> s.get().doubleValue());
     }
 
     /** 0 closed, 1 half open, 2 open. */
     public void breaker(String model, Supplier<Number> state) {
-        registry.gauge("verity.cascade.breaker.state", io.micrometer.core.instrument.Tags.of("model", model), state,
+        registry.gauge("verity.cascade.breaker.state", Tags.of("model", model), state,
                 s -> s.get().doubleValue());
     }
 

@@ -2,6 +2,7 @@ package dev.verity.cascade.service;
 
 import dev.verity.cascade.client.ProviderReply;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Scores an answer from signals the provider really sent, nothing guessed from the text's meaning:
@@ -51,7 +52,7 @@ public final class QualityScorer {
             double mean = logprobs.stream().mapToDouble(Double::doubleValue).average().orElse(0);
             // exp(mean logprob) is the geometric-mean token probability: 1.0 = fully confident.
             score = score * (0.5 + 0.5 * Math.exp(mean));
-            signal = signal + String.format(java.util.Locale.ROOT, ", mean token logprob %.2f", mean);
+            signal = signal + String.format(Locale.ROOT, ", mean token logprob %.2f", mean);
         }
         return new Score(Math.round(score * 1000) / 1000.0, signal);
     }

@@ -15,6 +15,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
+import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +75,7 @@ public class StatusReporter {
     private ServiceStatus decide(ComponentStatus cache) {
         Map<String, ComponentStatus> components = new TreeMap<>();
         components.put("redis", cache);
-        List<String> notClosed = new java.util.ArrayList<>();
+        List<String> notClosed = new ArrayList<>();
         int open = 0;
         for (var model : models.models()) {
             CircuitBreakerState state = models.breakerState(model.name());
@@ -92,7 +93,7 @@ public class StatusReporter {
         if (open == models.models().size()) {
             return status(ServiceState.UNAVAILABLE, "every model's circuit breaker is open", components);
         }
-        List<String> reasons = new java.util.ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         if (!notClosed.isEmpty()) {
             reasons.add("circuit breaker: " + String.join(", ", notClosed));
         }

@@ -20,7 +20,7 @@ public class OpenAiStandIn implements QuarkusTestResourceLifecycleManager {
     public static final long SMALL_TIMEOUT_MS = 1500;
     public static final int SMALL_CONTEXT = 4096;
     public static final int LARGE_CONTEXT = 32000;
-    public static final int BREAKER_WINDOW = 6;
+    public static final int BREAKER_WINDOW = 4;
 
     private WireMockServer server;
 
