@@ -404,6 +404,34 @@ class CascadeTest {
     }
 
     @Test
+    void bulkheadRefusesCallsBeyondTheModelsConcurrency() throws Exception {
+        // local: max-concurrency 1, so one call runs, one waits, and a third is refused at once.
+        // The wait counts against the 3 s timeout: 2 x 1 s fits.
+        OpenAi.stub(wireMock, "local", OpenAi.answer("chatcmpl-local-slow", "Local model answer.", "stop", 40, 9)
+                .withFixedDelay(1000));
+        String body = chat("local", ",\"fallback\":\"deny\"");
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            List<java.util.concurrent.Future<Response>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                futures.add(pool.submit(() -> ask(body)));
+            }
+            List<Response> responses = new java.util.ArrayList<>();
+            for (var future : futures) {
+                responses.add(future.get());
+            }
+            assertThat(responses).filteredOn(r -> r.statusCode() == 200).hasSize(2)
+                    .allSatisfy(r -> assertThat(r.jsonPath().getString("choices[0].message.content"))
+                            .isEqualTo("Local model answer."));
+            Response refused = responses.stream().filter(r -> r.statusCode() != 200).findFirst().orElseThrow();
+            refused.then().statusCode(503).header("Retry-After", "2");
+            assertThat(refused.jsonPath().getString("error_type")).isEqualTo("overloaded");
+            assertThat(refused.jsonPath().getString("attempts[0].outcome")).isEqualTo("bulkhead_full");
+            assertHonest(refused);
+        }
+        assertThat(OpenAi.count(wireMock, "local")).isEqualTo(2);
+    }
+
+    @Test
     void modelsTooSmallForThePromptAreSkipped() {
         OpenAi.stub(wireMock, "small", OpenAi.answer("chatcmpl-small-x", "never used", "stop", 1, 1));
         // About 5,000 tokens by the conservative estimate: over small's window, within large's.

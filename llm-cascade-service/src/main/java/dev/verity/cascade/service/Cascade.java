@@ -34,7 +34,7 @@ public class Cascade {
 
     /** Most telling first: what the user can act on (wait, retry) before what only operators can fix. */
     private static final List<ErrorType> TELLING = List.of(ErrorType.LLM_RATE_LIMITED, ErrorType.LLM_TIMEOUT,
-            ErrorType.LLM_MODEL_UNAVAILABLE, ErrorType.LLM_UPSTREAM_ERROR, ErrorType.LLM_INVALID_RESPONSE,
+            ErrorType.LLM_MODEL_UNAVAILABLE, ErrorType.OVERLOADED, ErrorType.LLM_UPSTREAM_ERROR, ErrorType.LLM_INVALID_RESPONSE,
             ErrorType.LLM_AUTH_FAILED, ErrorType.LLM_CONTEXT_LENGTH_EXCEEDED, ErrorType.LLM_UNAVAILABLE);
 
     private final ModelGuards guards;
@@ -240,6 +240,7 @@ public class Cascade {
             case LLM_UPSTREAM_ERROR -> "The model provider failed while answering.";
             case LLM_INVALID_RESPONSE -> "The model provider returned a response that could not be used "
                     + "(unreadable, without choices, or empty).";
+            case OVERLOADED -> "The model is answering as many requests as it is allowed to at once; retry shortly.";
             case LLM_CONTEXT_LENGTH_EXCEEDED -> "The prompt exceeds the model's context window.";
             default -> "Every configured model is currently unavailable.";
         };

@@ -43,6 +43,7 @@ public class ModelGuards {
 
     private static final TypeLiteral<Uni<ProviderReply>> REPLY = new TypeLiteral<>() {
     };
+    private static final int BULKHEAD_RETRY_AFTER_SECONDS = 2;
     private static final long MAX_THROTTLE_MS = Duration.ofHours(1).toMillis();
 
     private final Map<String, ModelSpec> models = new LinkedHashMap<>();
@@ -179,8 +180,9 @@ public class ModelGuards {
             failure = new ModelOutcome.Failure(model, ErrorType.LLM_UNAVAILABLE, AttemptOutcome.CIRCUIT_OPEN, null,
                     (int) Math.max(1, breakerDelay.toSeconds()), latency);
         } else if (e instanceof BulkheadException) {
-            failure = new ModelOutcome.Failure(model, ErrorType.LLM_MODEL_UNAVAILABLE, AttemptOutcome.BULKHEAD_FULL,
-                    null, null, latency);
+            // Our own concurrency limit, not the provider's state: the model is busy, a retry soon may pass.
+            failure = new ModelOutcome.Failure(model, ErrorType.OVERLOADED, AttemptOutcome.BULKHEAD_FULL,
+                    null, BULKHEAD_RETRY_AFTER_SECONDS, latency);
         } else {
             Log.errorf(e, "model %s failed unexpectedly for request %s", model.name(), context.requestId());
             failure = new ModelOutcome.Failure(model, ErrorType.LLM_UPSTREAM_ERROR, AttemptOutcome.UPSTREAM_ERROR,

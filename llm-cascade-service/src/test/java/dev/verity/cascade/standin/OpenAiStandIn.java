@@ -54,6 +54,7 @@ public class OpenAiStandIn implements QuarkusTestResourceLifecycleManager {
         config.put("verity.models.local.tier", "3");
         config.put("verity.models.local.context-window", String.valueOf(LARGE_CONTEXT));
         config.put("verity.models.local.timeout", "3s");
+        config.put("verity.models.local.max-concurrency", "1");
 
         config.put("verity.cascade.retry.max-retries", "1");
         config.put("verity.cascade.retry.delay", "20ms");
