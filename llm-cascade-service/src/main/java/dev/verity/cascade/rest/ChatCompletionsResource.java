@@ -1,12 +1,19 @@
 package dev.verity.cascade.rest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.verity.cascade.config.CascadeConfig;
+import dev.verity.cascade.api.ChatCompletionRequest;
 import dev.verity.cascade.security.Callers;
+import dev.verity.cascade.service.CallContext;
+import dev.verity.cascade.service.Cascade;
+import dev.verity.cascade.service.CascadeResult;
+import dev.verity.cascade.service.ModelGuards;
+import dev.verity.cascade.service.RequestValidator;
 import dev.verity.contract.ErrorType;
+import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
+import dev.verity.contract.UserContext;
 import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -15,28 +22,57 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+/** OpenAI-compatible chat completions through the cascade (DESIGN §6). */
 @Path("/v1/chat/completions")
 @Authenticated
 public class ChatCompletionsResource {
 
-    private final CascadeConfig config;
+    private final Cascade cascade;
+    private final ModelGuards models;
     private final JsonWebToken jwt;
 
-    public ChatCompletionsResource(CascadeConfig config, JsonWebToken jwt) {
-        this.config = config;
+    public ChatCompletionsResource(Cascade cascade, ModelGuards models, JsonWebToken jwt) {
+        this.cascade = cascade;
+        this.models = models;
         this.jwt = jwt;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response complete(ObjectNode request, @Context HttpHeaders headers) {
-        String detail = config.models().isEmpty()
-                ? "No model is configured, so no answer can be produced."
-                : "Model calls are not available in this build of the cascade.";
-        return ProblemResponses.of(Problem.of(ErrorType.LLM_UNAVAILABLE, detail, Services.LLM_CASCADE,
-                Callers.of(jwt), ProblemResponses.requestId(headers)));
+    public Uni<Response> complete(ChatCompletionRequest request, @Context HttpHeaders headers) {
+        UserContext user = Callers.of(jwt);
+        String requestId = ProblemResponses.requestId(headers);
+        Optional<String> invalid = RequestValidator.problem(request,
+                models.models().stream().map(m -> m.name()).toList());
+        if (invalid.isPresent()) {
+            return problem(ErrorType.INVALID_REQUEST, invalid.get(), user, requestId);
+        }
+        if (request.streamRequested()) {
+            return problem(ErrorType.INVALID_REQUEST,
+                    "Streaming ('stream': true) is not offered by this service yet; send the request without it.",
+                    user, requestId);
+        }
+        Long deadline;
+        try {
+            String header = headers.getHeaderString(Headers.REQUEST_DEADLINE);
+            deadline = header == null || header.isBlank() ? null : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return problem(ErrorType.INVALID_REQUEST,
+                    "Header '" + Headers.REQUEST_DEADLINE + "' must be epoch milliseconds.", user, requestId);
+        }
+        return cascade.complete(request, new CallContext(user, requestId, deadline))
+                .map(result -> switch (result) {
+                    case CascadeResult.Completed done -> Response.ok(done.completion())
+                            .header(Headers.VERITY_REQUEST_ID, requestId).build();
+                    case CascadeResult.Failed failed -> ProblemResponses.of(failed.problem());
+                });
+    }
+
+    private static Uni<Response> problem(ErrorType type, String detail, UserContext user, String requestId) {
+        return Uni.createFrom().item(ProblemResponses.of(Problem.of(type, detail, Services.LLM_CASCADE, user, requestId)));
     }
 }

@@ -13,7 +13,6 @@ import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.util.stream.Collectors;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -41,16 +40,16 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException e, HttpHeaders headers) {
-        return problem(ErrorType.INVALID_REQUEST, "Unknown field '" + e.getPropertyName() + "'.", headers);
+        String path = path(e);
+        return problem(ErrorType.INVALID_REQUEST, "Unknown field '" + (path.isEmpty() ? e.getPropertyName() : path)
+                + "'. Remove it: this service does not ignore parameters it would not honour.", headers);
     }
 
     @ServerExceptionMapper
     public Response badJson(JsonProcessingException e, HttpHeaders headers) {
         String detail = "The request body is not valid JSON for this endpoint.";
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            String field = mapping.getPath().stream()
-                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-                    .collect(Collectors.joining("."));
+            String field = path(mapping);
             detail = "Field '" + field + "' has the wrong type or format.";
         }
         return problem(ErrorType.INVALID_REQUEST, detail, headers);
@@ -86,6 +85,19 @@ public class ProblemMappers {
         Log.errorf(e, "unexpected failure, request %s", requestId);
         return ProblemResponses.of(Problem.of(ErrorType.INTERNAL_ERROR,
                 "The service failed unexpectedly. The failure is logged under this request id.", SERVICE, null, requestId));
+    }
+
+    /** {@code messages[0].foo}: where in the body the failure is. */
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
     }
 
     private static Response problem(ErrorType type, String detail, HttpHeaders headers) {

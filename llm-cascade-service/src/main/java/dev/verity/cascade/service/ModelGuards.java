@@ -1,0 +1,258 @@
+package dev.verity.cascade.service;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.verity.cascade.client.ChatClient;
+import dev.verity.cascade.client.ModelSpec;
+import dev.verity.cascade.client.ProviderFault;
+import dev.verity.cascade.client.ProviderReply;
+import dev.verity.cascade.config.CascadeConfig;
+import dev.verity.cascade.config.CascadePolicy;
+import dev.verity.contract.AttemptOutcome;
+import dev.verity.contract.ErrorType;
+import dev.verity.contract.UsageEvent;
+import io.quarkus.logging.Log;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.util.TypeLiteral;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+/**
+ * Each configured model behind its own SmallRye Fault Tolerance guard: timeout, bounded retry with
+ * jittered backoff for transient upstream errors only, circuit breaker, and a bulkhead at the
+ * model's max concurrency. An open breaker or a full bulkhead answers in microseconds without a
+ * network call. An upstream {@code Retry-After} is honoured: the model is skipped until it passes.
+ * Every real network call appends one usage event; skips do not, as nothing was called.
+ */
+@ApplicationScoped
+public class ModelGuards {
+
+    private static final TypeLiteral<Uni<ProviderReply>> REPLY = new TypeLiteral<>() {
+    };
+    private static final int BULKHEAD_RETRY_AFTER_SECONDS = 2;
+    private static final long MAX_THROTTLE_MS = Duration.ofHours(1).toMillis();
+
+    private final Map<String, ModelSpec> models = new LinkedHashMap<>();
+    private final Map<String, TypedGuard<Uni<ProviderReply>>> guards = new ConcurrentHashMap<>();
+    private final Map<String, Long> throttledUntil = new ConcurrentHashMap<>();
+    private final ChatClient client;
+    private final UsageRecorder usage;
+    private final CascadeMetrics metrics;
+    private final Duration breakerDelay;
+
+    public ModelGuards(CascadeConfig config, CascadePolicy policy, ChatClient client, UsageRecorder usage,
+            CascadeMetrics metrics, Event<BreakerChanged> breakerChanged) {
+        this.client = client;
+        this.usage = usage;
+        this.metrics = metrics;
+        this.breakerDelay = policy.breaker().delay();
+        config.models().entrySet().stream()
+                .map(e -> ModelSpec.of(e.getKey(), e.getValue()))
+                .sorted(Comparator.comparingInt(ModelSpec::tier).thenComparingDouble(ModelSpec::priceRank)
+                        .thenComparing(ModelSpec::name))
+                .forEach(spec -> {
+                    models.put(spec.name(), spec);
+                    client.prepare(spec);
+                    guards.put(spec.name(), guard(spec, policy, breakerChanged));
+                    metrics.breaker(spec.name(), () -> switch (breakerState(spec.name())) {
+                        case CLOSED -> 0;
+                        case HALF_OPEN -> 1;
+                        case OPEN -> 2;
+                    });
+                });
+    }
+
+    /** Configured models, cheapest tier first, then by price. */
+    public List<ModelSpec> models() {
+        return List.copyOf(models.values());
+    }
+
+    public ModelSpec model(String name) {
+        return models.get(name);
+    }
+
+    public CircuitBreakerState breakerState(String model) {
+        return CircuitBreakerMaintenance.get().currentState(breakerName(model));
+    }
+
+    /** Whether a call to this model would be attempted now (breaker not open, not throttled). */
+    public boolean usable(String model) {
+        return breakerState(model) != CircuitBreakerState.OPEN && throttleLeftMs(model) <= 0;
+    }
+
+    /** Operator maintenance: close every breaker and forget upstream throttling. */
+    public void reset() {
+        models.keySet().forEach(name -> CircuitBreakerMaintenance.get().reset(breakerName(name)));
+        throttledUntil.clear();
+    }
+
+    /** Calls the model under its guard; never fails: every fault becomes a {@link ModelOutcome.Failure}. */
+    public Uni<ModelOutcome> call(ModelSpec model, ObjectNode body, CallContext context, boolean degradedRoute) {
+        long started = System.nanoTime();
+        long throttle = throttleLeftMs(model.name());
+        if (throttle > 0) {
+            return Uni.createFrom().item(skipped(model, ErrorType.LLM_RATE_LIMITED, AttemptOutcome.RATE_LIMITED,
+                    (int) Math.max(1, (throttle + 999) / 1000)));
+        }
+        long remaining = context.remainingMs();
+        if (remaining <= 0) {
+            return Uni.createFrom().item(skipped(model, ErrorType.LLM_TIMEOUT, AttemptOutcome.TIMEOUT, null));
+        }
+        Uni<ProviderReply> guarded = guards.get(model.name())
+                .get(() -> observed(model, body, context, degradedRoute));
+        if (remaining != Long.MAX_VALUE) {
+            guarded = guarded.ifNoItem().after(Duration.ofMillis(remaining))
+                    .failWith(() -> new TimeoutException("request deadline reached"));
+        }
+        return guarded
+                .<ModelOutcome>map(reply -> {
+                    long latency = elapsedMs(started);
+                    Double cost = Costs.of(model, reply.usage());
+                    metrics.attempt(model.name(), AttemptOutcome.SUCCESS, latency);
+                    metrics.cost(model.name(), cost);
+                    return new ModelOutcome.Answer(model, reply, latency, cost);
+                })
+                .onFailure().recoverWithItem(e -> failure(model, e, elapsedMs(started), context));
+    }
+
+    /** One real network call, with its usage event whatever its end (item, failure, or cancelled by a timeout). */
+    private Uni<ProviderReply> observed(ModelSpec model, ObjectNode body, CallContext context, boolean degradedRoute) {
+        long started = System.nanoTime();
+        // The same limit as the guard's timeout, inside it, so the call itself is cancelled and recorded as a timeout.
+        return client.complete(model, body, context.requestId())
+                .ifNoItem().after(model.timeout()).failWith(() -> new TimeoutException("model timeout"))
+                .onTermination().invoke((reply, failure, cancelled) -> {
+                    long latency = elapsedMs(started);
+                    if (reply != null) {
+                        usage.record(event(model, context, reply, latency, UsageEvent.Outcome.SUCCESS, null, degradedRoute));
+                    } else if (failure instanceof ProviderFault fault) {
+                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.ERROR, fault.errorType(),
+                                degradedRoute));
+                    } else if (cancelled || failure instanceof TimeoutException) {
+                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.TIMEOUT,
+                                ErrorType.LLM_TIMEOUT, degradedRoute));
+                    } else {
+                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.ERROR,
+                                ErrorType.LLM_UPSTREAM_ERROR, degradedRoute));
+                    }
+                });
+    }
+
+    private UsageEvent event(ModelSpec model, CallContext context, ProviderReply reply, long latency,
+            UsageEvent.Outcome outcome, ErrorType errorType, boolean degradedRoute) {
+        var tokens = reply == null ? null : reply.usage();
+        return new UsageEvent(UUID.randomUUID().toString(), context.user().orgId(), context.user().userId(),
+                context.requestId(), model.name(), ModelSpec.PROVIDER,
+                tokens == null ? null : tokens.promptTokens(), tokens == null ? null : tokens.completionTokens(),
+                reply == null ? null : Costs.of(model, tokens), latency, outcome, errorType, false, degradedRoute,
+                Instant.now());
+    }
+
+    private ModelOutcome.Failure failure(ModelSpec model, Throwable e, long latency, CallContext context) {
+        ModelOutcome.Failure failure;
+        if (e instanceof ProviderFault fault) {
+            if (fault.outcome() == AttemptOutcome.RATE_LIMITED && fault.retryAfterSeconds() != null) {
+                throttledUntil.put(model.name(), System.currentTimeMillis()
+                        + Math.min(MAX_THROTTLE_MS, fault.retryAfterSeconds() * 1000L));
+            }
+            failure = new ModelOutcome.Failure(model, fault.errorType(), fault.outcome(), fault.upstreamStatus(),
+                    fault.retryAfterSeconds(), latency);
+            Log.warnf("model %s failed for request %s: %s (%s)", model.name(), context.requestId(),
+                    fault.errorType().wire(), fault.getMessage());
+        } else if (e instanceof TimeoutException) {
+            failure = new ModelOutcome.Failure(model, ErrorType.LLM_TIMEOUT, AttemptOutcome.TIMEOUT, null, null, latency);
+            Log.warnf("model %s timed out for request %s after %d ms", model.name(), context.requestId(), latency);
+        } else if (e instanceof CircuitBreakerOpenException) {
+            failure = new ModelOutcome.Failure(model, ErrorType.LLM_UNAVAILABLE, AttemptOutcome.CIRCUIT_OPEN, null,
+                    (int) Math.max(1, breakerDelay.toSeconds()), latency);
+        } else if (e instanceof BulkheadException) {
+            // Our own concurrency limit, not the provider's state: the model is busy, a retry soon may pass.
+            failure = new ModelOutcome.Failure(model, ErrorType.OVERLOADED, AttemptOutcome.BULKHEAD_FULL,
+                    null, BULKHEAD_RETRY_AFTER_SECONDS, latency);
+        } else {
+            Log.errorf(e, "model %s failed unexpectedly for request %s", model.name(), context.requestId());
+            failure = new ModelOutcome.Failure(model, ErrorType.LLM_UPSTREAM_ERROR, AttemptOutcome.UPSTREAM_ERROR,
+                    null, null, latency);
+        }
+        metrics.attempt(model.name(), failure.outcome(), latency);
+        return failure;
+    }
+
+    private ModelOutcome.Failure skipped(ModelSpec model, ErrorType type, AttemptOutcome outcome, Integer retryAfter) {
+        metrics.attempt(model.name(), outcome, 0);
+        return new ModelOutcome.Failure(model, type, outcome, null, retryAfter, 0);
+    }
+
+    private long throttleLeftMs(String model) {
+        Long until = throttledUntil.get(model);
+        return until == null ? 0 : until - System.currentTimeMillis();
+    }
+
+    private static TypedGuard<Uni<ProviderReply>> guard(ModelSpec model, CascadePolicy policy,
+            Event<BreakerChanged> breakerChanged) {
+        CascadePolicy.Retry retry = policy.retry();
+        CascadePolicy.Breaker breaker = policy.breaker();
+        long timeoutMs = Math.max(1, model.timeout().toMillis());
+        long delayMs = retry.delay().toMillis();
+        return TypedGuard.create(REPLY)
+                .withDescription("model " + model.name())
+                .withTimeout().duration(timeoutMs, ChronoUnit.MILLIS).done()
+                .withRetry()
+                    .maxRetries(Math.max(0, retry.maxRetries()))
+                    .delay(delayMs, ChronoUnit.MILLIS)
+                    .jitter(retry.jitter().toMillis(), ChronoUnit.MILLIS)
+                    .maxDuration((timeoutMs + delayMs + retry.jitter().toMillis()) * (retry.maxRetries() + 1) + 1000,
+                            ChronoUnit.MILLIS)
+                    .whenException(e -> e instanceof ProviderFault fault && fault.retrySameModel())
+                    .done()
+                .withCircuitBreaker()
+                    .name(breakerName(model.name()))
+                    .requestVolumeThreshold(breaker.requestVolumeThreshold())
+                    .failureRatio(breaker.failureRatio())
+                    .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(breaker.successThreshold())
+                    // A full bulkhead, or a provider refusing one particular request, says nothing about its health.
+                    .when(e -> !(e instanceof BulkheadException)
+                            && !(e instanceof ProviderFault fault && !fault.countsAgainstModel()))
+                    .onStateChange(state -> {
+                        Log.infof("circuit breaker of model %s is now %s", model.name(), state);
+                        breakerChanged.fireAsync(new BreakerChanged(model.name(), wire(state)));
+                    })
+                    .done()
+                .withBulkhead()
+                    .limit(model.maxConcurrency())
+                    .queueSize(model.maxConcurrency())
+                    .done()
+                .build();
+    }
+
+    public static String wire(CircuitBreakerState state) {
+        return switch (state) {
+            case CLOSED -> "closed";
+            case OPEN -> "open";
+            case HALF_OPEN -> "half_open";
+        };
+    }
+
+    private static String breakerName(String model) {
+        return "verity-model-" + model;
+    }
+
+    private static long elapsedMs(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+}
