@@ -100,6 +100,25 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /**
+     * The named database dropped and created anew: tests start from an empty schema whatever an
+     * earlier run (or another branch's migrations) left on a shared server.
+     */
+    public PostgresEndpoint freshDatabase(String name) {
+        if (!name.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("database names are lower-case identifiers: " + name);
+        }
+        try (Connection connection = DriverManager.getConnection(
+                "jdbc:postgresql://" + host + ":" + port + "/postgres", user, password);
+             Statement drop = connection.createStatement()) {
+            // The name was checked against a strict identifier pattern above.
+            drop.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop database " + name + ": " + e.getMessage(), e);
+        }
+        return database(name);
+    }
+
     /** The named database on this server, created when missing. */
     public PostgresEndpoint database(String name) {
         if (!name.matches("[a-z][a-z0-9_]*")) {

@@ -52,6 +52,23 @@ public final class LocalRedis implements AutoCloseable {
         }
     }
 
+    /** Empties one database index of the server (SELECT n, FLUSHDB). */
+    public static void flushDb(RedisEndpoint endpoint, int index) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), 1000);
+            socket.setSoTimeout(2000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("SELECT " + index + "\r\nFLUSHDB\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String replies = new String(socket.getInputStream().readNBytes(10), StandardCharsets.US_ASCII);
+            if (!replies.startsWith("+OK\r\n+OK")) {
+                throw new IllegalStateException("Redis refused FLUSHDB on index " + index + ": " + replies.trim());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not flush Redis database " + index, e);
+        }
+    }
+
     static boolean ping(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 1000);

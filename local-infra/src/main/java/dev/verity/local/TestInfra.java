@@ -1,11 +1,14 @@
 package dev.verity.local;
 
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
  * One PostgreSQL, one Redis and one signing key per test JVM, shared by every test class and
- * stopped when the JVM exits. Addresses come from the same environment variables the services
+ * stopped when the JVM exits. Each module's database and Redis index start empty once per JVM,
+ * so a run never depends on what an earlier run left behind. Addresses come from the same environment variables the services
  * read (QUARKUS_DATASOURCE_REACTIVE_URL, QUARKUS_REDIS_HOSTS).
  */
 public final class TestInfra {
@@ -18,6 +21,8 @@ public final class TestInfra {
     private final LocalRedis redis;
     private final JwtKeys keys;
     private final Tokens tokens;
+    private final Set<String> freshDatabases = new HashSet<>();
+    private final Set<String> flushedRedisDbs = new HashSet<>();
 
     private TestInfra() {
         postgres = LocalPostgres.findOrStart(System.getenv("QUARKUS_DATASOURCE_REACTIVE_URL"),
@@ -35,8 +40,17 @@ public final class TestInfra {
         return instance;
     }
 
-    public PostgresEndpoint postgres(String database) {
-        return postgres.database(database);
+    /** The module's database, emptied the first time this JVM asks for it. */
+    public synchronized PostgresEndpoint postgres(String database) {
+        return freshDatabases.add(database) ? postgres.freshDatabase(database) : postgres.database(database);
+    }
+
+    /** The module's Redis database index, flushed the first time this JVM asks for it. */
+    public synchronized String redisUrl(String index) {
+        if (flushedRedisDbs.add(index)) {
+            LocalRedis.flushDb(redis.endpoint(), Integer.parseInt(index));
+        }
+        return redis.endpoint().url() + "/" + index;
     }
 
     public RedisEndpoint redis() {

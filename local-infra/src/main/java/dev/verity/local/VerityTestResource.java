@@ -31,7 +31,7 @@ public class VerityTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("quarkus.datasource.jdbc.url", pg.jdbcUrl());
         config.put("quarkus.datasource.username", pg.user());
         config.put("quarkus.datasource.password", pg.password());
-        config.put("quarkus.redis.hosts", infra.redis().url() + "/" + redisDb);
+        config.put("quarkus.redis.hosts", infra.redisUrl(redisDb));
         config.put("mp.jwt.verify.publickey.location", infra.keys().publicKeyPem().toUri().toString());
         config.put("mp.jwt.verify.issuer", infra.tokens().issuer());
         return config;
