@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** HTTP calls of the suites; every body received is scanned before a test sees it. */
 public final class Http {
@@ -44,13 +45,23 @@ public final class Http {
     }
 
     public static Reply post(String url, String token, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        return post(url, token, body, Map.of());
+    }
+
+    public static Reply post(String url, String token, String body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
+        headers.forEach(request::header);
         return send(request.build());
+    }
+
+    /** The X-Request-Deadline header for a budget from now. */
+    public static Map<String, String> deadlineIn(Duration budget) {
+        return Map.of("X-Request-Deadline", Long.toString(System.currentTimeMillis() + budget.toMillis()));
     }
 
     private static Reply send(HttpRequest request) {

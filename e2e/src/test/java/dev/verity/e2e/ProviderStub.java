@@ -21,7 +21,7 @@ public final class ProviderStub implements AutoCloseable {
     private final WireMockServer server;
 
     public ProviderStub() {
-        server = new WireMockServer(options().dynamicPort().disableRequestJournal().asynchronousResponseEnabled(true));
+        server = new WireMockServer(options().dynamicPort().asynchronousResponseEnabled(true));
         server.start();
         server.resetAll();
     }
@@ -57,12 +57,17 @@ public final class ProviderStub implements AutoCloseable {
                 .withStatus(status).withHeader("Content-Type", "application/json").withBody(body)));
     }
 
+    public void failsWithRetryAfter(String model, int status, String retryAfter, String body) {
+        server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse()
+                .withStatus(status).withHeader("Content-Type", "application/json")
+                .withHeader("Retry-After", retryAfter).withBody(body)));
+    }
+
     public void resetsConnection(String model) {
         server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     }
 
     public void delays(String model, int millis, String text) {
-        answers(model, text);
         server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse()
                 .withStatus(200)
                 .withFixedDelay(millis)

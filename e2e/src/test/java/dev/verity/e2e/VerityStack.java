@@ -8,6 +8,11 @@ import dev.verity.local.PostgresEndpoint;
 import dev.verity.local.ServiceProcess;
 import dev.verity.local.Tokens;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,17 +38,23 @@ public final class VerityStack {
 
     private final Path work;
     private final ProviderStub provider;
-    private final LocalPostgres postgres;
+    private final Path postgresDir;
+    private final int postgresPort;
+    private LocalPostgres postgres;
     private final LocalRedis redis;
     private final Tokens tokens;
+    private final PostgresEndpoint pg;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
     private VerityStack() throws IOException {
         Path root = ServiceProcess.repoRoot();
         work = Files.createDirectories(root.resolve("e2e/target/stack"));
         provider = new ProviderStub();
-        postgres = LocalPostgres.embedded(work.resolve("postgres"), Endpoints.freePort());
-        PostgresEndpoint pg = postgres.database("verity");
+        postgresDir = work.resolve("postgres");
+        deleteRecursively(postgresDir);
+        postgresPort = Endpoints.freePort();
+        postgres = LocalPostgres.embedded(postgresDir, postgresPort);
+        pg = postgres.database("verity");
         redis = LocalRedis.startEmbedded(Endpoints.freePort());
         JwtKeys keys = JwtKeys.temporary();
         tokens = new Tokens(keys, ISSUER);
@@ -64,8 +75,17 @@ public final class VerityStack {
         env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:" + ports.get(DATA));
         env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:" + ports.get(AGENT));
         env.put("VERITY_STATUS_REFRESH_INTERVAL", "1s");
-        model(env, "small", 1, "0.15", "0.60");
-        model(env, "large", 2, "2.50", "10.00");
+        env.put("VERITY_STATUS_POLL_INTERVAL", "1s");
+        // Breaker behaviour is proven in the cascade's own tests; here one suite's faults must not
+        // leave a model skipped for the next suite.
+        env.put("VERITY_CASCADE_BREAKER_REQUEST_VOLUME_THRESHOLD", "100000");
+        // Every suite sends many requests per user; rate limiting is proven in the gateway's tests.
+        for (String tier : List.of("FREE", "EARLY", "MID", "ENTERPRISE")) {
+            env.put("VERITY_RATE_LIMIT_REQUESTS_" + tier, "100000");
+        }
+        // Context windows small enough that a 30,000-character prompt fits neither model.
+        model(env, "small", 1, "0.15", "0.60", 4096);
+        model(env, "large", 2, "2.50", "10.00", 6000);
 
         for (Map.Entry<String, Integer> entry : ports.entrySet()) {
             services.put(entry.getKey(), new ServiceProcess(entry.getKey(), ServiceProcess.runnerOf(root, entry.getKey()),
@@ -78,7 +98,8 @@ public final class VerityStack {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "verity-e2e-stop"));
     }
 
-    private void model(Map<String, String> env, String name, int tier, String inputPrice, String outputPrice) {
+    private void model(Map<String, String> env, String name, int tier, String inputPrice, String outputPrice,
+                       int contextWindow) {
         String prefix = "VERITY_MODELS_" + name.toUpperCase() + "_";
         String key = "sk-e2e-" + name + "-secret-key";
         env.put(prefix + "BASE_URL", provider.baseUrl(name));
@@ -87,6 +108,7 @@ public final class VerityStack {
         env.put(prefix + "INPUT_USD_PER_MTOK", inputPrice);
         env.put(prefix + "OUTPUT_USD_PER_MTOK", outputPrice);
         env.put(prefix + "TIMEOUT", "2s");
+        env.put(prefix + "CONTEXT_WINDOW", Integer.toString(contextWindow));
         Scanner.forbid(key);
         Scanner.forbid(provider.origin());
     }
@@ -116,6 +138,63 @@ public final class VerityStack {
 
     public String gateway() {
         return services.get(GATEWAY).url();
+    }
+
+    /**
+     * Waits until every model serves again through the cascade (a 429 with Retry-After makes the
+     * cascade skip a model until then): suites call it after switching faults off.
+     */
+    public void awaitModelsServe() {
+        provider.reset();
+        String token = tokens.mint(dev.verity.local.TestUser.of("e2e-probe", "org-e2e-probe", "mid"));
+        for (String model : List.of("small", "large")) {
+            provider.answers(model, "probe answer from " + model);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Http.post(
+                    services.get(CASCADE).url() + "/v1/chat/completions", token,
+                    "{\"model\":\"" + model + "\",\"fallback\":\"deny\",\"messages\":[{\"role\":\"user\",\"content\":\"probe\"}]}")
+                    .status() == 200);
+        }
+        provider.reset();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /** The database fault switch: PostgreSQL stops (every service loses it at once). */
+    public synchronized void postgresDown() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not stop PostgreSQL", e);
+        }
+    }
+
+    /** PostgreSQL comes back on the same port with the same data. */
+    public synchronized void postgresUp() {
+        postgres = LocalPostgres.embedded(postgresDir, postgresPort);
+    }
+
+    /** Whether the gateway persisted this support ticket for this request. */
+    public boolean supportTicketExists(String ticketId, String requestId) {
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             PreparedStatement query = db.prepareStatement(
+                     "SELECT 1 FROM gateway.support_tickets WHERE id = ? AND request_id = ?")) {
+            query.setString(1, ticketId);
+            query.setString(2, requestId);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("support ticket lookup failed", e);
+        }
     }
 
     public Map<String, ServiceProcess> services() {
