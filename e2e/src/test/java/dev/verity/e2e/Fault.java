@@ -26,17 +26,17 @@ public enum Fault {
     void applyTo(ProviderStub provider, String model) {
         switch (this) {
             case TIMEOUT -> provider.delays(model, 5_000, "too late to count");
-            case SERVER_ERROR -> provider.failsWith(model, 500, "{\\"error\\":{\\"message\\":\\"internal\\",\\"type\\":\\"server_error\\"}}");
+            case SERVER_ERROR -> provider.failsWith(model, 500, "{\"error\":{\"message\":\"internal\",\"type\":\"server_error\"}}");
             case CONNECTION_RESET -> provider.resetsConnection(model);
             case RATE_LIMITED -> provider.failsWithRetryAfter(model, 429, "1",
-                    "{\\"error\\":{\\"message\\":\\"Rate limit reached\\",\\"type\\":\\"requests\\",\\"code\\":\\"rate_limit_exceeded\\"}}");
+                    "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}");
             case AUTH_REJECTED -> provider.failsWith(model, 401,
-                    "{\\"error\\":{\\"message\\":\\"Incorrect API key provided: sk-e2e\\",\\"type\\":\\"invalid_request_error\\",\\"code\\":\\"invalid_api_key\\"}}");
+                    "{\"error\":{\"message\":\"Incorrect API key provided: sk-e2e\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}");
             case MODEL_NOT_FOUND -> provider.failsWith(model, 404,
-                    "{\\"error\\":{\\"message\\":\\"The model does not exist\\",\\"type\\":\\"invalid_request_error\\",\\"code\\":\\"model_not_found\\"}}");
-            case MALFORMED_BODY -> provider.failsWith(model, 200, "{\\"id\\":\\"chatcmpl-broken\\",\\"choices\\":[{\\"message\\":");
+                    "{\"error\":{\"message\":\"The model does not exist\",\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}");
+            case MALFORMED_BODY -> provider.failsWith(model, 200, "{\"id\":\"chatcmpl-broken\",\"choices\":[{\"message\":");
             case NO_CHOICES -> provider.failsWith(model, 200,
-                    "{\\"id\\":\\"chatcmpl-empty\\",\\"object\\":\\"chat.completion\\",\\"created\\":1764000000,\\"model\\":\\"x\\",\\"choices\\":[]}");
+                    "{\"id\":\"chatcmpl-empty\",\"object\":\"chat.completion\",\"created\":1764000000,\"model\":\"x\",\"choices\":[]}");
         }
     }
 }
