@@ -1,6 +1,5 @@
 package dev.verity.data.query;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.DataSource;
 import dev.verity.data.config.DataConfig;
 import dev.verity.data.query.DataAnswer.Failure;
@@ -31,13 +30,11 @@ public class ResilientReads {
 
     private final Databases databases;
     private final ResultCache cache;
-    private final ObjectMapper json;
     private final DataConfig config;
 
-    public ResilientReads(Databases databases, ResultCache cache, ObjectMapper json, DataConfig config) {
+    public ResilientReads(Databases databases, ResultCache cache, DataConfig config) {
         this.databases = databases;
         this.cache = cache;
-        this.json = json;
         this.config = config;
     }
 
@@ -69,18 +66,9 @@ public class ResilientReads {
     }
 
     private <T> Uni<DataAnswer<T>> fromCache(Read<T> read, Failure failure) {
-        return cache.lookup(read.cacheKey()).map(entry -> {
-            if (entry.isEmpty()) {
-                return new DataAnswer.Missing<T>(failure);
-            }
-            try {
-                T result = json.treeToValue(entry.get().result(), read.type());
-                return new DataAnswer.Found<>(result, DataSource.cache(entry.get().storedAt(), Instant.now()));
-            } catch (Exception e) {
-                Log.warnf("request %s: cached result unreadable, not served: %s", read.requestId(), e.getMessage());
-                return new DataAnswer.Missing<T>(failure);
-            }
-        });
+        return cache.lookup(read.cacheKey(), read.type()).map(entry -> entry
+                .<DataAnswer<T>>map(e -> new DataAnswer.Found<>(e.result(), DataSource.cache(e.storedAt(), Instant.now())))
+                .orElseGet(() -> new DataAnswer.Missing<>(failure)));
     }
 
     private <T> Uni<DataAnswer<T>> remember(Read<T> read, T result, DataSource source) {

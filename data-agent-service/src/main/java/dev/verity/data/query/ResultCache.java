@@ -1,8 +1,8 @@
 package dev.verity.data.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.data.config.DataConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -40,7 +40,7 @@ public class ResultCache {
     }
 
     /** A cached result with the instant the database produced it. */
-    public record Entry(JsonNode result, Instant storedAt) {
+    public record Entry<T>(@JsonProperty("stored_at") Instant storedAt, @JsonProperty("result") T result) {
     }
 
     public static String key(String kind, String orgId, String normalisedQuery) {
@@ -55,31 +55,39 @@ public class ResultCache {
 
     /** Remembers a fresh result; a Redis failure only costs the cache entry, never the answer. */
     public Uni<Void> remember(String key, Object result, Instant producedAt) {
-        ObjectNode entry = json.createObjectNode();
-        entry.put("stored_at", producedAt.toString());
-        entry.set("result", json.valueToTree(result));
-        return values.setex(key, config.cacheTtl().toSeconds(), entry.toString())
+        String entry;
+        try {
+            // Written as typed values, not a tree, so numbers keep exactly the scale they were answered with.
+            entry = json.writeValueAsString(new Entry<>(producedAt, result));
+        } catch (Exception e) {
+            return Uni.createFrom().voidItem();
+        }
+        return values.setex(key, config.cacheTtl().toSeconds(), entry)
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .onFailure().invoke(e -> Log.warnf("last-good result not cached: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 
-    public Uni<Optional<Entry>> lookup(String key) {
+    public <T> Uni<Optional<Entry<T>>> lookup(String key, Class<T> type) {
         return values.get(key)
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
-                .map(this::parse)
+                .map(raw -> parse(raw, type))
                 .onFailure().invoke(e -> Log.warnf("last-good cache unreachable: %s", e.getMessage()))
                 .onFailure().recoverWithItem(Optional.empty());
     }
 
-    private Optional<Entry> parse(String raw) {
+    private <T> Optional<Entry<T>> parse(String raw, Class<T> type) {
         if (raw == null) {
             return Optional.empty();
         }
         try {
-            JsonNode node = json.readTree(raw);
-            return Optional.of(new Entry(node.get("result"), Instant.parse(node.get("stored_at").asText())));
+            JavaType entryType = json.getTypeFactory().constructParametricType(Entry.class, type);
+            Entry<T> entry = json.readValue(raw, entryType);
+            if (entry.storedAt() == null || entry.result() == null) {
+                return Optional.empty();
+            }
+            return Optional.of(entry);
         } catch (Exception e) {
             Log.warnf("unreadable last-good cache entry ignored: %s", e.getMessage());
             return Optional.empty();
