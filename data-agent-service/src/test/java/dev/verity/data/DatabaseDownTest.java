@@ -16,6 +16,8 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import io.quarkus.redis.datasource.stream.StreamRange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +55,8 @@ class DatabaseDownTest {
         JsonNode fresh = TestCalls.parse(post("/v1/metrics/query", org, query).then().statusCode(200).extract().asString());
         assertThat(fresh.at("/source/kind").asText()).isEqualTo("primary");
         JsonNode cached = cachedEntryHolding(fresh);
+        List<JsonNode> published = new CopyOnWriteArrayList<>();
+        var subscriber = redis.pubsub(String.class).subscribe("verity:status", m -> published.add(TestCalls.parse(m)));
 
         ProxiedDatabaseResource.proxy().stop();
 
@@ -73,6 +77,31 @@ class DatabaseDownTest {
         JsonNode status = status();
         assertThat(status.get("status").asText()).isEqualTo("degraded");
         assertThat(status.at("/components/postgres/state").asText()).isEqualTo("down");
+        await().atMost(Duration.ofSeconds(20)).until(() -> published.stream().anyMatch(
+                m -> "data-agent".equals(m.path("service").asText()) && "degraded".equals(m.path("status").asText())));
+        subscriber.unsubscribe();
+    }
+
+    @Test
+    void streamedUsageWaitsUnacknowledgedWhileTheDatabaseIsDownAndIsStoredOnceItReturns() {
+        String org = TestCalls.org("org-down-stream");
+        Call call = TestCalls.generate(33, FROM, new int[] {0}, 1).get(0);
+        var streams = redis.stream(String.class, String.class, String.class);
+        ProxiedDatabaseResource.proxy().stop();
+
+        String entry = streams.xadd("verity:usage", java.util.Map.of("event", call.event(org, "u").toString()));
+
+        // Delivered to the consumer, which could not commit it: it stays pending, not acknowledged.
+        await().atMost(Duration.ofSeconds(20)).until(() -> !streams.xpending("verity:usage", "data-agent",
+                StreamRange.of(entry, entry), 10).isEmpty());
+        assertThat(Database.count(org)).isZero();
+
+        ProxiedDatabaseResource.proxy().start();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> Database.count(org) == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> streams.xpending("verity:usage", "data-agent",
+                StreamRange.of(entry, entry), 10).isEmpty());
+        assertThat(Database.count(org)).isEqualTo(1);
     }
 
     @Test
@@ -108,7 +137,7 @@ class DatabaseDownTest {
         assertThat(Database.count(org)).isZero();
     }
 
-    /** The Redis entry under verity:cache:metrics:* whose result is exactly this answer. */
+    /** The Redis entry under verity:cache:metrics:* written when the database produced this answer. */
     private JsonNode cachedEntryHolding(JsonNode answer) {
         for (String key : redis.key().keys("verity:cache:metrics:*")) {
             String raw = redis.value(String.class).get(key);
@@ -116,7 +145,9 @@ class DatabaseDownTest {
                 continue;
             }
             JsonNode entry = TestCalls.parse(raw);
-            if (answer.get("series").equals(entry.at("/result/series"))
+            // Same data from an earlier run may be cached for another org: the production instant tells them apart.
+            if (answer.at("/source/as_of").asText().equals(entry.path("stored_at").asText())
+                    && answer.get("series").equals(entry.at("/result/series"))
                     && answer.get("empty_buckets").equals(entry.at("/result/empty_buckets"))) {
                 assertThat(redis.key().ttl(key)).isPositive();
                 return entry;

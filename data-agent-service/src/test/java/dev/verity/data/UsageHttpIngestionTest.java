@@ -112,7 +112,7 @@ class UsageHttpIngestionTest {
     @Test
     void invalidBatchNamesEveryBadRowAndFieldAndStoresNothing() {
         String org = TestCalls.org("org-invalid");
-        List<Call> calls = TestCalls.generate(5, FROM, new int[] {0}, 7);
+        List<Call> calls = TestCalls.generate(5, FROM, new int[] {0}, 8);
         ArrayNode rows = TestCalls.JSON.createArrayNode();
         calls.forEach(c -> rows.add(c.json()));
         ((ObjectNode) rows.get(1)).remove("model");
@@ -120,7 +120,8 @@ class UsageHttpIngestionTest {
         ((ObjectNode) rows.get(3)).put("prompt_tokens", "12").put("created_at", "yesterday");
         ((ObjectNode) rows.get(4)).put("org_id", "org-someone-else");
         ((ObjectNode) rows.get(5)).put("cost_usd", -0.5).put("provider", "");
-        ((ObjectNode) rows.get(6)).put("id", calls.get(0).id());
+        ((ObjectNode) rows.get(6)).put("created_at", "-5000-01-01T00:00:00Z");
+        ((ObjectNode) rows.get(7)).put("id", calls.get(0).id());
         ObjectNode body = TestCalls.JSON.createObjectNode();
         body.set("calls", rows);
 
@@ -136,7 +137,7 @@ class UsageHttpIngestionTest {
         Set<String> named = new HashSet<>();
         problem.get("errors").forEach(e -> named.add(e.get("row").asInt() + ":" + e.get("field").asText()));
         assertThat(named).containsExactlyInAnyOrder("1:model", "2:outcome", "2:latency_ms", "3:prompt_tokens",
-                "3:created_at", "4:org_id", "5:cost_usd", "5:provider", "6:id");
+                "3:created_at", "4:org_id", "5:cost_usd", "5:provider", "6:created_at", "7:id");
         problem.get("errors").forEach(e -> assertThat(e.get("reason").asText()).isNotBlank());
         assertThat(Database.count(org)).isZero();
         assertThat(Database.count("org-someone-else")).isZero();

@@ -23,6 +23,9 @@ public final class UsageValidator {
     private static final Set<String> BATCH_FIELDS = Set.of("id", "request_id", "model", "provider", "prompt_tokens",
             "completion_tokens", "cost_usd", "latency_ms", "outcome", "created_at");
     private static final BigDecimal MAX_COST = new BigDecimal("999999999");
+    // Far inside PostgreSQL's timestamptz range, so a valid row can never fail at insert time.
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private UsageValidator() {
     }
@@ -180,7 +183,12 @@ public final class UsageValidator {
                 return null;
             }
             try {
-                return OffsetDateTime.parse(text).toInstant();
+                Instant instant = OffsetDateTime.parse(text).toInstant();
+                if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+                    bad(name, "must be between " + EARLIEST + " and " + LATEST);
+                    return null;
+                }
+                return instant;
             } catch (DateTimeParseException e) {
                 bad(name, "must be an ISO-8601 timestamp with offset, e.g. 2026-11-01T12:00:00Z");
                 return null;
