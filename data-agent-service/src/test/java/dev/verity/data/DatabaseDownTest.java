@@ -73,6 +73,8 @@ class DatabaseDownTest {
         assertThat(degraded.get("series")).isEqualTo(cached.at("/result/series")).isEqualTo(fresh.get("series"));
         assertThat(degraded.get("empty_buckets")).isEqualTo(fresh.get("empty_buckets"));
         MetricsExpectations.assertAnswer(degraded, calls, FROM, 3, Call::model);
+        assertThat(given().when().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("verity_data_answers_total{source=\"cache\"");
 
         JsonNode status = status();
         assertThat(status.get("status").asText()).isEqualTo("degraded");

@@ -37,7 +37,7 @@ public record MetricsPlan(List<Metric> metrics, Window window, Duration bucket, 
         }
         Optional<Window> window = Window.parse(query.from(), query.to());
         if (window.isEmpty()) {
-            return new Invalid("Fields 'from' and 'to' must be ISO-8601 timestamps with offset, with 'to' after 'from'.");
+            return new Invalid("Fields 'from' and 'to' must be ISO-8601 timestamps with offset between 1970 and 9999, with 'to' after 'from'.");
         }
         Duration bucket;
         try {

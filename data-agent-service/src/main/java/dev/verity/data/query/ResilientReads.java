@@ -3,6 +3,7 @@ package dev.verity.data.query;
 import dev.verity.contract.DataSource;
 import dev.verity.data.config.DataConfig;
 import dev.verity.data.query.DataAnswer.Failure;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -31,11 +32,13 @@ public class ResilientReads {
     private final Databases databases;
     private final ResultCache cache;
     private final DataConfig config;
+    private final MeterRegistry meters;
 
-    public ResilientReads(Databases databases, ResultCache cache, DataConfig config) {
+    public ResilientReads(Databases databases, ResultCache cache, DataConfig config, MeterRegistry meters) {
         this.databases = databases;
         this.cache = cache;
         this.config = config;
+        this.meters = meters;
     }
 
     /** The query as the caller asked it: cache key, result type and the SQL work on one connection. */
@@ -49,7 +52,18 @@ public class ResilientReads {
                 .onFailure().recoverWithUni(primaryFailure -> {
                     Failure failure = classify("primary", primaryFailure, read);
                     return fromReplica(read, failure);
-                });
+                })
+                .invoke(this::count);
+    }
+
+    /** Operators see how often answers were degraded or missing, by source and reason. */
+    private void count(DataAnswer<?> answer) {
+        switch (answer) {
+            case DataAnswer.Found<?> found -> meters.counter("verity.data.answers", "source", found.source().kind().wire())
+                    .increment();
+            case DataAnswer.Missing<?> missing -> meters.counter("verity.data.unanswered", "reason",
+                    missing.failure().name().toLowerCase(java.util.Locale.ROOT)).increment();
+        }
     }
 
     private <T> Uni<DataAnswer<T>> fromReplica(Read<T> read, Failure primaryFailure) {

@@ -44,7 +44,7 @@ public class CostAnalysisResource {
         Optional<Window> window = query == null ? Optional.empty() : Window.parse(query.from(), query.to());
         if (window.isEmpty()) {
             return Uni.createFrom().item(request.problem(ErrorType.INVALID_REQUEST,
-                    "Fields 'from' and 'to' must be ISO-8601 timestamps with offset, with 'to' after 'from'."));
+                    "Fields 'from' and 'to' must be ISO-8601 timestamps with offset between 1970 and 9999, with 'to' after 'from'."));
         }
         return switch (Alternative.parse(query.alternative())) {
             case Alternative.Invalid invalid ->

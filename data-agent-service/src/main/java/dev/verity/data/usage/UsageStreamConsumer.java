@@ -6,6 +6,8 @@ import dev.verity.contract.ComponentStatus;
 import dev.verity.contract.FieldError;
 import dev.verity.contract.UsageEvent;
 import dev.verity.data.config.DataConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
@@ -44,13 +46,17 @@ public class UsageStreamConsumer {
     private final DataConfig.Stream config;
     private final Vertx vertx;
     private final String consumer;
+    private final Counter stored;
+    private final Counter deadLettered;
     private volatile boolean groupReady;
     private volatile boolean stopped;
     private volatile Duration backoff;
     private volatile ComponentStatus state = new ComponentStatus("starting", null);
 
     public UsageStreamConsumer(ReactiveRedisDataSource redis, UsageStore store, ObjectMapper json, DataConfig config,
-            Vertx vertx) {
+            Vertx vertx, MeterRegistry meters) {
+        this.stored = meters.counter("verity.usage.events.stored");
+        this.deadLettered = meters.counter("verity.usage.events.dead_lettered");
         this.streams = redis.stream(String.class, String.class, String.class);
         this.store = store;
         this.json = json;
@@ -188,6 +194,7 @@ public class UsageStreamConsumer {
         return poison
                 .chain(() -> store.store(calls))
                 .invoke(inserted -> {
+                    stored.increment(inserted);
                     if (calls.size() > 0) {
                         Log.debugf("stored %d of %d usage events (%d already present)", (Object) inserted, calls.size(),
                                 calls.size() - inserted);
@@ -208,6 +215,7 @@ public class UsageStreamConsumer {
         return streams.xadd(config.deadLetterKey(), entry)
                 .chain(() -> streams.xack(config.key(), config.group(), message.id()))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
+                .invoke(() -> deadLettered.increment())
                 .replaceWithVoid();
     }
 
