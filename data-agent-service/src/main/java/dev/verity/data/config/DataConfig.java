@@ -44,6 +44,10 @@ public interface DataConfig {
         @WithDefault("verity:usage:dead")
         String deadLetterKey();
 
+        /** Roughly how many dead-lettered entries are kept; older ones are trimmed. */
+        @WithDefault("100000")
+        long deadLetterMaxLength();
+
         /** This replica's consumer name in the group; defaults to the host name (the pod name). */
         Optional<String> consumerName();
 

@@ -12,6 +12,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.XAddArgs;
 import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
 import io.quarkus.redis.datasource.stream.XReadGroupArgs;
 import io.quarkus.runtime.ShutdownEvent;
@@ -51,7 +52,8 @@ public class UsageStreamConsumer {
     private volatile boolean groupReady;
     private volatile boolean stopped;
     private volatile Duration backoff;
-    private volatile ComponentStatus state = new ComponentStatus("starting", null);
+    private volatile ComponentStatus state = ComponentStatus.down("not started yet");
+    private volatile boolean reportedWaiting;
 
     public UsageStreamConsumer(ReactiveRedisDataSource redis, UsageStore store, ObjectMapper json, DataConfig config,
             Vertx vertx, MeterRegistry meters) {
@@ -82,7 +84,7 @@ public class UsageStreamConsumer {
             Log.infof("consuming %s as %s/%s", config.key(), config.group(), consumer);
             vertx.runOnContext(v -> poll());
         } else {
-            state = new ComponentStatus("disabled", null);
+            state = ComponentStatus.down("disabled by configuration (verity.data.stream.enabled=false)");
         }
     }
 
@@ -212,7 +214,9 @@ public class UsageStreamConsumer {
         if (raw != null) {
             entry.put(UsageEvent.STREAM_FIELD, raw);
         }
-        return streams.xadd(config.deadLetterKey(), entry)
+        // Capped (approximately, which is cheap for Redis) so a flood of bad entries cannot fill memory.
+        return streams.xadd(config.deadLetterKey(),
+                        new XAddArgs().maxlen(config.deadLetterMaxLength()).nearlyExactTrimming(), entry)
                 .chain(() -> streams.xack(config.key(), config.group(), message.id()))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .invoke(() -> deadLettered.increment())
@@ -236,6 +240,7 @@ public class UsageStreamConsumer {
 
     private void healthy() {
         backoff = config.retryInitialBackoff();
+        reportedWaiting = false;
         if (!state.isUp()) {
             Log.infof("usage stream consumer running");
         }
@@ -247,7 +252,8 @@ public class UsageStreamConsumer {
             // The stream or group was deleted under us: create it again on the next poll.
             groupReady = false;
         }
-        if (state.isUp() || "starting".equals(state.state())) {
+        if (!reportedWaiting) {
+            reportedWaiting = true;
             Log.warnf("usage stream consumer waiting (retrying with backoff): %s", failure.toString());
         }
         // Entries stay pending in Redis until they are stored: the wait loses nothing.
