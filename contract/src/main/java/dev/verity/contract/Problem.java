@@ -22,7 +22,8 @@ public record Problem(
         @JsonProperty("retry_after_seconds") Integer retryAfterSeconds,
         @JsonProperty("error_context") ErrorContext errorContext,
         @JsonProperty("attempts") List<Attempt> attempts,
-        @JsonProperty("tier_handling") TierHandling tierHandling) {
+        @JsonProperty("tier_handling") TierHandling tierHandling,
+        @JsonProperty("errors") List<FieldError> errors) {
 
     /** Used when a retryable failure has no better estimate (an upstream Retry-After, a limiter window). */
     public static final int DEFAULT_RETRY_AFTER_SECONDS = 30;
@@ -31,6 +32,15 @@ public record Problem(
         Objects.requireNonNull(errorType, "errorType");
         Objects.requireNonNull(detail, "detail");
         attempts = attempts == null || attempts.isEmpty() ? null : List.copyOf(attempts);
+        errors = errors == null || errors.isEmpty() ? null : List.copyOf(errors);
+    }
+
+    /** The shape before {@code errors} existed; kept so existing callers compile unchanged. */
+    public Problem(String type, String title, int status, String detail, String instance, ErrorType errorType,
+            String service, boolean retryable, Integer retryAfterSeconds, ErrorContext errorContext,
+            List<Attempt> attempts, TierHandling tierHandling) {
+        this(type, title, status, detail, instance, errorType, service, retryable, retryAfterSeconds, errorContext,
+                attempts, tierHandling, null);
     }
 
     /** A problem of the given type, with status, title and retryability as DESIGN §4 fixes them. */
@@ -66,21 +76,27 @@ public record Problem(
             return this;
         }
         return new Problem(type, title, status, detail, instance, errorType, service, retryable,
-                Math.max(1, seconds), errorContext, attempts, tierHandling);
+                Math.max(1, seconds), errorContext, attempts, tierHandling, errors);
     }
 
     public Problem withAttempts(List<Attempt> newAttempts) {
         return new Problem(type, title, status, detail, instance, errorType, service, retryable,
-                retryAfterSeconds, errorContext, newAttempts, tierHandling);
+                retryAfterSeconds, errorContext, newAttempts, tierHandling, errors);
     }
 
     public Problem withErrorContext(ErrorContext context) {
         return new Problem(type, title, status, detail, instance, errorType, service, retryable,
-                retryAfterSeconds, context, attempts, tierHandling);
+                retryAfterSeconds, context, attempts, tierHandling, errors);
     }
 
     public Problem withTierHandling(TierHandling handling) {
         return new Problem(type, title, status, detail, instance, errorType, service, retryable,
-                retryAfterSeconds, errorContext, attempts, handling);
+                retryAfterSeconds, errorContext, attempts, handling, errors);
+    }
+
+    /** The invalid fields of the request, each with its row and reason ({@code data_validation_failed}). */
+    public Problem withErrors(List<FieldError> fieldErrors) {
+        return new Problem(type, title, status, detail, instance, errorType, service, retryable,
+                retryAfterSeconds, errorContext, attempts, tierHandling, fieldErrors);
     }
 }

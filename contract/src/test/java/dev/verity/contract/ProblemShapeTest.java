@@ -111,4 +111,22 @@ class ProblemShapeTest {
         assertThat(fieldNames(json)).doesNotContain("support_ticket_id", "escalation_reference", "priority_queue_position");
         assertThat(Map.of("tier", json.get("tier").asText())).containsEntry("tier", "free");
     }
+
+    @Test
+    void validationProblemNamesEachBadRowAndFieldAndOtherProblemsHaveNoErrorsField() {
+        Problem problem = Problem.of(ErrorType.DATA_VALIDATION_FAILED, "2 field(s) in the batch are invalid; nothing was stored.",
+                        Services.DATA_AGENT, USER, "r-9")
+                .withErrors(List.of(new FieldError(3, "latency_ms", "must be a whole number of milliseconds, 0 or more"),
+                        new FieldError(null, "calls", "is required")));
+
+        JsonNode json = tree(problem);
+
+        assertThat(json.get("status").asInt()).isEqualTo(422);
+        assertThat(json.get("errors").toString()).isEqualTo("[{\"row\":3,\"field\":\"latency_ms\","
+                + "\"reason\":\"must be a whole number of milliseconds, 0 or more\"},{\"field\":\"calls\",\"reason\":\"is required\"}]");
+        assertThat(tree(problem.withRetryAfterSeconds(5).withErrorContext(problem.errorContext())).get("errors"))
+                .isEqualTo(json.get("errors"));
+        assertThat(fieldNames(tree(Problem.of(ErrorType.INVALID_REQUEST, "d", Services.DATA_AGENT, USER, "r"))))
+                .doesNotContain("errors");
+    }
 }

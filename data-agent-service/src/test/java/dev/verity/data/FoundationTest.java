@@ -81,17 +81,18 @@ class FoundationTest {
     }
 
     @Test
-    void validTokenIsAcceptedAndTheAnswerIsAnHonestProblemNotAnInventedResult() {
-        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(QUERY)
+    void validTokenIsAcceptedAndAnEmptyWindowIsAnHonestEmptyResultNotAnInventedOne() {
+        // A fresh org has no recorded calls: every bucket is listed as empty, no value is made up.
+        TestUser fresh = TestUser.of("u-1", "org-foundation-" + java.util.UUID.randomUUID(), "mid");
+        given().auth().oauth2(tokens().mint(fresh)).contentType(ContentType.JSON).body(QUERY)
                 .header("X-Request-Id", "req-found-1")
                 .when().post("/v1/metrics/query")
-                .then().statusCode(503)
-                .contentType("application/problem+json")
-                .header("Retry-After", not(equalTo(null)))
-                .body("error_type", equalTo("data_unavailable"))
-                .body("instance", equalTo("urn:verity:request:req-found-1"))
-                .body("error_context.user_id", equalTo("u-1"))
-                .body("error_context.user_tier", equalTo("mid"));
+                .then().statusCode(200)
+                .body("series[0].metric", equalTo("latency_ms"))
+                .body("series[0].buckets.size()", equalTo(0))
+                .body("empty_buckets.size()", equalTo(24))
+                .body("source.kind", equalTo("primary"))
+                .body("source.degraded", equalTo(false));
     }
 
     @Test

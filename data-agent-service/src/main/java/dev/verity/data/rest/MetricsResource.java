@@ -1,11 +1,15 @@
 package dev.verity.data.rest;
 
 import dev.verity.contract.ErrorType;
-import dev.verity.contract.Problem;
-import dev.verity.contract.Services;
+import dev.verity.data.config.DataConfig;
+import dev.verity.data.metrics.Metric;
+import dev.verity.data.metrics.MetricsPlan;
 import dev.verity.data.metrics.MetricsQuery;
-import dev.verity.data.security.Callers;
+import dev.verity.data.metrics.MetricsResult;
+import dev.verity.data.metrics.MetricsService;
+import dev.verity.data.query.DataAnswer;
 import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -16,23 +20,36 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+/** {@code POST /v1/metrics/query} (DESIGN §12), always over the caller's own org. */
 @Path("/v1/metrics/query")
 @Authenticated
 public class MetricsResource {
 
     private final JsonWebToken jwt;
+    private final MetricsService metrics;
+    private final DataConfig config;
 
-    public MetricsResource(JsonWebToken jwt) {
+    public MetricsResource(JsonWebToken jwt, MetricsService metrics, DataConfig config) {
         this.jwt = jwt;
+        this.metrics = metrics;
+        this.config = config;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response query(MetricsQuery query, @Context HttpHeaders headers) {
-        // The metrics engine is not part of this build: say so instead of answering with anything.
-        return ProblemResponses.of(Problem.of(ErrorType.DATA_UNAVAILABLE,
-                "Metrics queries are not available in this build of the data agent.", Services.DATA_AGENT,
-                Callers.of(jwt), ProblemResponses.requestId(headers)));
+    public Uni<Response> query(MetricsQuery query, @Context HttpHeaders headers) {
+        RequestContext request = RequestContext.of(jwt, headers);
+        return switch (MetricsPlan.parse(query, config.maxBuckets())) {
+            case MetricsPlan.Invalid invalid ->
+                    Uni.createFrom().item(request.problem(ErrorType.INVALID_REQUEST, invalid.detail()));
+            case MetricsPlan.Valid valid -> metrics.query(valid.plan(), request.caller(), request.requestId(),
+                    request.deadline()).map(answer -> switch (answer) {
+                        case DataAnswer.Found<MetricsResult> found ->
+                                Response.ok(found.result().withSource(found.source())).build();
+                        case DataAnswer.Missing<MetricsResult> missing -> request.missing(missing.failure(),
+                                valid.plan().metrics().stream().map(Metric::wire).toList());
+                    });
+        };
     }
 }
