@@ -96,6 +96,17 @@ class FoundationTest {
     }
 
     @Test
+    void aFieldOfTheWrongTypeIsANamedInvalidRequest() {
+        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON)
+                .body("{\"metrics\":\"tokens\",\"from\":\"2026-11-01T00:00:00Z\",\"to\":\"2026-11-02T00:00:00Z\",\"bucket\":\"PT1H\"}")
+                .when().post("/v1/metrics/query")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("error_type", equalTo("invalid_request"))
+                .body("detail", containsString("metrics"));
+    }
+
+    @Test
     void malformedJsonIsInvalidRequest() {
         given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body("{\"metrics\": [")
                 .when().post("/v1/metrics/query")

@@ -105,6 +105,17 @@ class FoundationTest extends GatewayTestSupport {
     }
 
     @Test
+    void aFieldOfTheWrongTypeIsANamedInvalidRequest() {
+        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON)
+                .body("{\"message\":\"hi\",\"history\":\"all\"}")
+                .when().post("/api/v1/chat")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("error_type", equalTo("invalid_request"))
+                .body("detail", containsString("history"));
+    }
+
+    @Test
     void malformedJsonIsInvalidRequest() {
         given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body("{\"message\":\"")
                 .when().post("/api/v1/chat")

@@ -95,6 +95,17 @@ class FoundationTest {
     }
 
     @Test
+    void aFieldOfTheWrongTypeIsANamedInvalidRequest() {
+        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON)
+                .body("{\"model\":\"auto\",\"messages\":\"hello\"}")
+                .when().post("/v1/chat/completions")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("error_type", equalTo("invalid_request"))
+                .body("detail", containsString("messages"));
+    }
+
+    @Test
     void malformedJsonIsInvalidRequest() {
         given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body("{\"model\":\"au")
                 .when().post("/v1/chat/completions")

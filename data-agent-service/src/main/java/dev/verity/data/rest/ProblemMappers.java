@@ -2,6 +2,7 @@ package dev.verity.data.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Problem;
@@ -42,6 +43,15 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException e, HttpHeaders headers) {
         return problem(ErrorType.INVALID_REQUEST, "Unknown field '" + e.getPropertyName() + "'.", headers);
+    }
+
+    /** Also claims the type mismatches that quarkus-rest-jackson would otherwise answer with an empty 400. */
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
+    public Response wrongType(MismatchedInputException e, HttpHeaders headers) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return unknownField(unknown, headers);
+        }
+        return badJson(e, headers);
     }
 
     @ServerExceptionMapper
