@@ -104,6 +104,10 @@ public class EventSocket {
 
     @OnError
     void error(Throwable failure, WebSocketConnection connection) {
+        if (connection.isClosed()) {
+            Log.debugf("socket %s gone: %s", connection.id(), failure.getMessage());
+            return;
+        }
         // Never a dropped connection for a bad message: log it, answer with a problem, keep the socket.
         String requestId = UUID.randomUUID().toString();
         Log.errorf(failure, "socket %s failed handling a message, request %s", connection.id(), requestId);
