@@ -17,6 +17,7 @@ import dev.verity.contract.Problem;
 import dev.verity.contract.Provenance;
 import dev.verity.contract.Services;
 import io.quarkus.logging.Log;
+import dev.verity.agent.events.EventLog;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -46,15 +47,26 @@ public class RunService {
     private final AgentConfig config;
     private final ObjectMapper json;
 
-    public RunService(CascadeClient cascade, Tools tools, AgentConfig config, ObjectMapper json) {
+    private final EventLog eventLog;
+
+    public RunService(CascadeClient cascade, Tools tools, AgentConfig config, ObjectMapper json, EventLog eventLog) {
+        this.eventLog = eventLog;
         this.cascade = cascade;
         this.tools = tools;
         this.config = config;
         this.json = json;
     }
 
-    /** The run's events; the run starts when they are subscribed to and stops when the subscriber leaves. */
+    /**
+     * The run's events; the run starts when they are subscribed to and stops when the subscriber
+     * leaves. Each event is appended to the user's event log (which gives it its {@code event_id})
+     * and published to every gateway replica, in order, before the caller sees it.
+     */
     public Multi<Event> run(RunRequest request, RunContext context) {
+        return events(request, context).onItem().transformToUniAndConcatenate(eventLog::append);
+    }
+
+    private Multi<Event> events(RunRequest request, RunContext context) {
         return Multi.createFrom().emitter(emitter -> {
             RunEvents events = new RunEvents(emitter, context.requestId(), context.user().userId());
             Run run = new Run(context, events, conversation(request));

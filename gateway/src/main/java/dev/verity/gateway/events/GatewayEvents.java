@@ -15,17 +15,23 @@ import java.util.Map;
 
 /**
  * The gateway's own events (DESIGN §7): queue positions and service transitions. They are fired
- * as CDI events of the contract {@link Event} type; whoever delivers events to users (the
- * WebSocket endpoint, Redis fan-out) observes them. Events with a null user concern everyone.
+ * as CDI events of the contract {@link Event} type (events with a null user concern everyone), and
+ * as the {@link RequestQueued} and {@link ServiceTransition} notices the WebSocket side turns into
+ * per-socket frames.
  */
 @ApplicationScoped
 public class GatewayEvents {
 
     private final jakarta.enterprise.event.Event<Event> bus;
+    private final jakarta.enterprise.event.Event<RequestQueued> queued;
+    private final jakarta.enterprise.event.Event<ServiceTransition> transitions;
     private final boolean enabled;
 
-    public GatewayEvents(jakarta.enterprise.event.Event<Event> bus, StatusEventsConfig config) {
+    public GatewayEvents(jakarta.enterprise.event.Event<Event> bus, jakarta.enterprise.event.Event<RequestQueued> queued,
+                         jakarta.enterprise.event.Event<ServiceTransition> transitions, StatusEventsConfig config) {
         this.bus = bus;
+        this.queued = queued;
+        this.transitions = transitions;
         this.enabled = config.enabled();
     }
 
@@ -35,6 +41,8 @@ public class GatewayEvents {
         data.put("position", position);
         data.put("queue_length", queueLength);
         fire(EventType.REQUEST_QUEUED, ctx.requestId(), ctx.user().userId(), data);
+        // Queue positions are not status events: they reach the user's sockets whatever the flag says.
+        queued.fire(new RequestQueued(ctx.user().userId(), ctx.requestId(), position));
     }
 
     /** A request waits because a service it needs is still starting. */
@@ -48,6 +56,7 @@ public class GatewayEvents {
     }
 
     public void serviceChanged(ServiceStatus previous, ServiceStatus next) {
+        transitions.fire(new ServiceTransition(next.service(), previous, next));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("service", next.service());
         data.put("previous", previous.status().wire());

@@ -6,6 +6,7 @@ import dev.verity.contract.ComponentStatus;
 import dev.verity.contract.ServiceState;
 import dev.verity.contract.ServiceStatus;
 import dev.verity.contract.Services;
+import dev.verity.gateway.events.EventRelay;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.scheduler.Scheduled;
@@ -29,13 +30,15 @@ public class StatusReporter {
     private final Pool pool;
     private final ReactiveRedisDataSource redis;
     private final ObjectMapper json;
+    private final EventRelay relay;
     private volatile ServiceStatus current = new ServiceStatus(Services.GATEWAY, ServiceState.INITIALIZING,
             "checking PostgreSQL and Redis", Instant.now(), Map.of());
 
-    public StatusReporter(Pool pool, ReactiveRedisDataSource redis, ObjectMapper json) {
+    public StatusReporter(Pool pool, ReactiveRedisDataSource redis, ObjectMapper json, EventRelay relay) {
         this.pool = pool;
         this.redis = redis;
         this.json = json;
+        this.relay = relay;
     }
 
     public ServiceStatus current() {
@@ -63,7 +66,8 @@ public class StatusReporter {
     }
 
     private ServiceStatus decide(ComponentStatus postgres, ComponentStatus cache) {
-        Map<String, ComponentStatus> components = Map.of("postgres", postgres, "redis", cache);
+        // "events": whether run events from other replicas (Redis pub/sub) reach this replica's sockets.
+        Map<String, ComponentStatus> components = Map.of("postgres", postgres, "redis", cache, "events", relay.component());
         if (postgres.isUp() && cache.isUp()) {
             return status(ServiceState.READY, null, components);
         }
