@@ -17,7 +17,9 @@ abstract class GatewayTestSupport {
     @Inject
     StatusPoller poller;
 
-    @ConfigProperty(name = "test.stand-ins.port")
+    // Set by DownstreamStandIns; the WebSocket test classes boot without it, and every test class
+    // is validated as a bean whichever class started the application.
+    @ConfigProperty(name = "test.stand-ins.port", defaultValue = "0")
     int standInsPort;
 
     StandIns standIns;

@@ -2,6 +2,7 @@ package dev.verity.gateway.events;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
@@ -14,6 +15,8 @@ import java.util.Map;
 /**
  * The execution agent as a WireMock stand-in: {@code POST /v1/runs} answers the agent's SSE stream
  * of contract events for the caller's request id (echoed from X-Request-Id), picked by the message.
+ * It also answers the status polls of all three internal services with {@code ready}, so the only
+ * {@code service_*} transitions the sockets see are the ones a test fires itself.
  */
 public class AgentStandIn implements QuarkusTestResourceLifecycleManager {
 
@@ -23,7 +26,18 @@ public class AgentStandIn implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         server = new WireMockServer(options().dynamicPort());
         server.start();
-        return Map.of("quarkus.rest-client.execution-agent.url", server.baseUrl());
+        readyStatus("", "execution-agent");
+        readyStatus("/cascade", "llm-cascade");
+        readyStatus("/data", "data-agent");
+        return Map.of("quarkus.rest-client.execution-agent.url", server.baseUrl(),
+                "quarkus.rest-client.llm-cascade.url", server.baseUrl() + "/cascade",
+                "quarkus.rest-client.data-agent.url", server.baseUrl() + "/data");
+    }
+
+    private static void readyStatus(String prefix, String service) {
+        server.stubFor(get(urlEqualTo(prefix + "/v1/status")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"service\":\"" + service + "\",\"status\":\"ready\",\"since\":\"2026-11-25T07:00:00Z\",\"components\":{}}")));
     }
 
     @Override
