@@ -77,6 +77,11 @@ class EventsAcrossGatewaysTest {
         String token = stack.tokens().mint(user);
         try (EventStream onA = EventStream.open(stack.gateway(), token);
              EventStream onB = EventStream.open(second.url(), token)) {
+            // An answered resume proves each socket's subscription is live before the run starts.
+            for (EventStream socket : List.of(onA, onB)) {
+                socket.resume("0-0");
+                await().atMost(WAIT).until(() -> !socket.ofType("resumed").isEmpty());
+            }
             onA.run("How fast were my calls today?", "ref-replica");
 
             await().atMost(WAIT).until(() -> onA.frames.stream().anyMatch(f -> f.path("type").asText().startsWith("agent_")

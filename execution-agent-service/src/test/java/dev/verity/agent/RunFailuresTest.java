@@ -61,8 +61,12 @@ class RunFailuresTest {
         String body = Runs.stream(token, QUESTION, "req-down-1").asString();
 
         List<JsonNode> events = Sse.events(body);
-        assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "agent_failed");
-        JsonNode problem = events.get(2).path("data").path("problem");
+        assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "service_unavailable", "agent_failed");
+        JsonNode outage = events.get(2).path("data");
+        assertThat(outage.path("service").asText()).isEqualTo("llm-cascade");
+        assertThat(outage.path("error_type").asText()).isEqualTo("llm_unavailable");
+        assertThat(outage.path("estimated_recovery_seconds").asInt()).isEqualTo(30);
+        JsonNode problem = events.get(3).path("data").path("problem");
         assertThat(problem.path("error_type").asText()).isEqualTo("llm_unavailable");
         assertThat(problem.path("service").asText()).isEqualTo("llm-cascade");
         assertThat(problem.path("retry_after_seconds").asInt()).isEqualTo(30);
@@ -98,8 +102,8 @@ class RunFailuresTest {
 
         List<JsonNode> events = Sse.events(body);
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "tool_executing",
-                "tool_completed", "agent_thinking", "agent_failed");
-        assertThat(events.get(5).path("data").path("problem").path("error_type").asText()).isEqualTo("llm_upstream_error");
+                "tool_completed", "agent_thinking", "service_unavailable", "agent_failed");
+        assertThat(events.get(6).path("data").path("problem").path("error_type").asText()).isEqualTo("llm_upstream_error");
         assertThat(body.toLowerCase()).doesNotContain("fallback response");
         assertThat(data.toolRequests()).hasSize(1);
     }

@@ -58,6 +58,17 @@ final class RunEvents {
         emit(EventType.SERVICE_DEGRADED, data("service", service, "reason", reason, "impact", impact));
     }
 
+    void unavailable(String service, String reason, String errorType, Integer retryAfterSeconds) {
+        Map<String, Object> data = data("service", service, "reason", reason, "error_type", errorType);
+        if (retryAfterSeconds != null) {
+            data.put("estimated_recovery_seconds", retryAfterSeconds);
+        }
+        data.put("alternatives", retryAfterSeconds == null
+                ? java.util.List.of("watch the status page")
+                : java.util.List.of("retry after " + retryAfterSeconds + " seconds", "watch the status page"));
+        emit(EventType.SERVICE_UNAVAILABLE, data);
+    }
+
     void completed(String response, Provenance provenance) {
         end(EventType.AGENT_COMPLETED, data("response", response, "provenance", provenance));
     }

@@ -118,7 +118,7 @@ public class RunService {
             events.thinking(step, config.model());
             return cascade.complete(chatRequest(), context.call(), context.user())
                     .chain(reply -> switch (reply) {
-                        case CascadeReply.Failed failed -> end(failed.problem());
+                        case CascadeReply.Failed failed -> cascadeFailed(failed.problem());
                         case CascadeReply.Answered answered -> answered(answered.turn(), step);
                     })
                     .onFailure(DeadlineExceeded.class).recoverWithUni(e -> end(deadlineProblem()));
@@ -242,6 +242,19 @@ public class RunService {
         private Problem deadlineProblem() {
             return Problem.of(ErrorType.AGENT_TIMEOUT, "The run did not finish before its deadline.",
                     Services.EXECUTION_AGENT, context.user(), context.requestId());
+        }
+
+        /**
+         * The model service could not answer this run: users watching the run learn which service
+         * failed and when to try again (a status event) before the run ends with the problem. A
+         * refusal of the request itself (4xx) is not a service failure.
+         */
+        private Uni<Void> cascadeFailed(Problem problem) {
+            if (problem.status() >= 500) {
+                events.unavailable(Services.LLM_CASCADE, problem.detail(), problem.errorType().wire(),
+                        problem.retryAfterSeconds());
+            }
+            return end(problem);
         }
 
         private Uni<Void> end(Problem problem) {
