@@ -52,6 +52,38 @@ public final class ProviderStub implements AutoCloseable {
         return id;
     }
 
+    /**
+     * The model first asks for one tool call, then (once it has the tool result) answers with text:
+     * a two-step agent run over the real tools.
+     */
+    public void callsToolThenAnswers(String model, String tool, String argumentsJson, String text) {
+        String scenario = "tool-then-answer-" + model;
+        String arguments = argumentsJson.replace("\\", "\\\\").replace("\"", "\\\"");
+        server.stubFor(post(urlPathEqualTo(path(model))).inScenario(scenario)
+                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                .willSetStateTo("tool-called")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
+                        {"id":"chatcmpl-e2e-tool-%d","object":"chat.completion","created":1764000000,"model":"%s",
+                         "choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[
+                           {"id":"call_e2e_1","type":"function","function":{"name":"%s","arguments":"%s"}}]},
+                           "finish_reason":"tool_calls"}],
+                         "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52}}"""
+                        .formatted(IDS.incrementAndGet(), model, tool, arguments))));
+        server.stubFor(post(urlPathEqualTo(path(model))).inScenario(scenario)
+                .whenScenarioStateIs("tool-called")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
+                        {"id":"chatcmpl-e2e-final-%d","object":"chat.completion","created":1764000000,"model":"%s",
+                         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
+                         "usage":{"prompt_tokens":90,"completion_tokens":20,"total_tokens":110}}"""
+                        .formatted(IDS.incrementAndGet(), model, text))));
+    }
+
+    /** The bodies the model received, oldest first. */
+    public java.util.List<String> requestBodies(String model) {
+        return server.findAll(postRequestedFor(urlPathEqualTo(path(model)))).stream()
+                .map(request -> request.getBodyAsString()).toList();
+    }
+
     public void failsWith(String model, int status, String body) {
         server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse()
                 .withStatus(status).withHeader("Content-Type", "application/json").withBody(body)));

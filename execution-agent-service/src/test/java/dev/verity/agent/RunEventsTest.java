@@ -255,8 +255,8 @@ class RunEventsTest {
         String body = Runs.stream(token, QUESTION, "req-run-9").asString();
 
         List<JsonNode> events = Sse.events(body);
-        assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "agent_failed");
-        assertThat(events.get(2).path("data").path("problem").path("error_type").asText()).isEqualTo("llm_invalid_response");
+        assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "service_unavailable", "agent_failed");
+        assertThat(events.get(3).path("data").path("problem").path("error_type").asText()).isEqualTo("llm_invalid_response");
         assertThat(body).doesNotContain("Unverifiable text");
     }
 
