@@ -34,6 +34,13 @@ public class AgentStandIn implements QuarkusTestResourceLifecycleManager {
                 "quarkus.rest-client.data-agent.url", server.baseUrl() + "/data");
     }
 
+    /** Waits until the gateway has seen all three stand-in services as ready. */
+    static void awaitDownstreamsReady(dev.verity.gateway.status.ServiceDirectory directory, java.time.Duration wait) {
+        org.awaitility.Awaitility.await().atMost(wait).until(() -> java.util.stream.Stream
+                .of("execution-agent", "llm-cascade", "data-agent")
+                .allMatch(service -> directory.current(service).status() == dev.verity.contract.ServiceState.READY));
+    }
+
     private static void readyStatus(String prefix, String service) {
         server.stubFor(get(urlEqualTo(prefix + "/v1/status")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json")

@@ -58,9 +58,15 @@ class EventSocketTest {
     @Inject
     jakarta.enterprise.event.Event<RequestQueued> queue;
 
+    @Inject
+    dev.verity.gateway.status.ServiceDirectory directory;
+
     @BeforeEach
-    void relayIsListening() {
+    void relayIsListeningAndDownstreamsAreKnown() {
         await().atMost(WAIT).until(relay::isShared);
+        // The gateway's own first status polls turn every service from initializing to ready and tell
+        // every open socket; they must be over before a test opens its sockets and counts frames.
+        AgentStandIn.awaitDownstreamsReady(directory, WAIT);
     }
 
     private static TestUser user(String name) {
