@@ -1,0 +1,133 @@
+package dev.verity.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.verity.local.Endpoints;
+import dev.verity.local.ServiceProcess;
+import dev.verity.local.TestUser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two gateway replicas over one Redis (DESIGN §7, §10): a run started through one replica reaches
+ * the user's socket on the other, in order, ending in one terminal event; a client that loses its
+ * socket mid-run and resumes on the other replica ends up with every event exactly once.
+ * Needs the merged system: the agent logging run events (EventLog) and streaming them.
+ */
+class EventsAcrossGatewaysTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static VerityStack stack;
+    private static ServiceProcess second;
+
+    @BeforeAll
+    static void start() throws IOException {
+        stack = VerityStack.get();
+        ServiceProcess first = stack.service(VerityStack.GATEWAY);
+        Path root = ServiceProcess.repoRoot();
+        second = new ServiceProcess("gateway-b", ServiceProcess.runnerOf(root, VerityStack.GATEWAY), Endpoints.freePort(),
+                environmentOf(first), root.resolve("e2e/target/stack/logs/gateway-b.log"),
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")).start();
+        second.awaitReady(Duration.ofMinutes(3));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (second != null) {
+            second.stop(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * The first gateway's configuration (PostgreSQL, Redis, JWT key, service URLs), read from its
+     * process so the replica is configured exactly alike. ServiceProcess sets the port itself.
+     */
+    static Map<String, String> environmentOf(ServiceProcess process) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "environ"));
+        for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                String name = entry.substring(0, eq);
+                if ((name.startsWith("QUARKUS_") || name.startsWith("MP_JWT_") || name.startsWith("VERITY_"))
+                        && !name.equals("QUARKUS_HTTP_PORT")) {
+                    env.put(name, entry.substring(eq + 1));
+                }
+            }
+        }
+        assertThat(env).containsKeys("QUARKUS_REDIS_HOSTS", "MP_JWT_VERIFY_PUBLICKEY_LOCATION");
+        return env;
+    }
+
+    @Test
+    void aRunStartedOnOneReplicaReachesTheUsersSocketOnTheOther() {
+        stack.provider().answers("small", "Your calls averaged 812 ms today.");
+        TestUser user = TestUser.of("e2e-replicas", "org-e2e", "mid");
+        String token = stack.tokens().mint(user);
+        try (EventStream onA = EventStream.open(stack.gateway(), token);
+             EventStream onB = EventStream.open(second.url(), token)) {
+            onA.run("How fast were my calls today?", "ref-replica");
+
+            await().atMost(WAIT).until(() -> onA.frames.stream().anyMatch(f -> f.path("type").asText().startsWith("agent_")
+                    && (f.path("type").asText().equals("agent_completed") || f.path("type").asText().equals("agent_failed"))));
+            String requestId = onA.ofType("agent_started").getFirst().path("request_id").asText();
+            await().atMost(WAIT).until(() -> EventStream.types(onB.ofRequest(requestId)).stream()
+                    .anyMatch(t -> t.equals("agent_completed") || t.equals("agent_failed")));
+
+            List<JsonNode> seenOnA = onA.ofRequest(requestId);
+            List<JsonNode> seenOnB = onB.ofRequest(requestId);
+            assertThat(EventStream.ids(seenOnB)).containsExactlyElementsOf(EventStream.ids(seenOnA)).doesNotHaveDuplicates();
+            assertThat(EventStream.types(seenOnB).getFirst()).isEqualTo("agent_started");
+            assertThat(EventStream.types(seenOnB).stream().filter(t -> t.equals("agent_completed") || t.equals("agent_failed")))
+                    .hasSize(1);
+            assertThat(seenOnA).allSatisfy(e -> assertThat(e.path("client_ref").asText()).isEqualTo("ref-replica"));
+            assertThat(seenOnB).allSatisfy(e -> assertThat(e.has("client_ref")).isFalse());
+        }
+    }
+
+    @Test
+    void losingTheSocketMidRunAndResumingOnTheOtherReplicaGivesEveryEventOnce() {
+        stack.provider().delays("small", 1500, "The cheapest model answered 92% of your calls.");
+        TestUser user = TestUser.of("e2e-resume", "org-e2e", "mid");
+        String token = stack.tokens().mint(user);
+        EventStream onA = EventStream.open(stack.gateway(), token);
+        onA.run("Which model answered most of my calls?", "ref-resume");
+        await().atMost(WAIT).until(() -> !onA.ofType("agent_started").isEmpty());
+        List<JsonNode> before = List.copyOf(onA.frames.stream().filter(f -> f.has("event_id")).toList());
+        String requestId = before.getFirst().path("request_id").asText();
+        onA.abort();
+
+        try (EventStream onB = EventStream.open(second.url(), token)) {
+            onB.resume(before.getLast().path("event_id").asText());
+            await().atMost(WAIT).until(() -> EventStream.types(onB.ofRequest(requestId)).stream()
+                    .anyMatch(t -> t.equals("agent_completed") || t.equals("agent_failed")));
+            List<String> all = new java.util.ArrayList<>(EventStream.ids(before.stream()
+                    .filter(f -> requestId.equals(f.path("request_id").asText())).toList()));
+            all.addAll(EventStream.ids(onB.ofRequest(requestId)));
+            assertThat(all).doesNotHaveDuplicates();
+            assertThat(all).isSortedAccordingTo(EventsAcrossGatewaysTest::compareIds);
+            List<String> types = EventStream.types(onB.ofRequest(requestId));
+            assertThat(types.stream().filter(t -> t.equals("agent_completed") || t.equals("agent_failed"))).hasSize(1);
+        } finally {
+            stack.provider().answers("small", "Your calls averaged 812 ms today.");
+        }
+    }
+
+    static int compareIds(String a, String b) {
+        String[] x = a.split("-");
+        String[] y = b.split("-");
+        int byMillis = Long.compare(Long.parseLong(x[0]), Long.parseLong(y[0]));
+        return byMillis != 0 ? byMillis : Long.compare(Long.parseLong(x[1]), Long.parseLong(y[1]));
+    }
+}

@@ -1,0 +1,146 @@
+package dev.verity.gateway.events;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.contract.ErrorType;
+import dev.verity.contract.Problem;
+import dev.verity.contract.Services;
+import dev.verity.contract.UserContext;
+import dev.verity.gateway.security.Callers;
+import io.quarkus.logging.Log;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.buffer.Buffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * {@code /ws/v1/events} (DESIGN §7): a user's live events. The HTTP upgrade is authenticated with
+ * the same JWT as the HTTP API ({@code Authorization: Bearer …}, or for browsers the
+ * {@code quarkus-http-upgrade#Authorization#Bearer <token>} sub-protocol), so a missing, expired or
+ * forged token never gets a socket; the socket closes when the token expires ({@link TokenLifetime}).
+ */
+@Authenticated
+@WebSocket(path = "/ws/v1/events")
+public class EventSocket {
+
+    private final Subscribers subscribers;
+    private final SocketRuns runs;
+    private final EventLogStore log;
+    private final StatusEvents status;
+    private final EventsConfig config;
+    private final ObjectMapper json;
+    private final SecurityIdentity identity;
+
+    public EventSocket(Subscribers subscribers, SocketRuns runs, EventLogStore log, StatusEvents status,
+                       EventsConfig config, ObjectMapper json, SecurityIdentity identity) {
+        this.subscribers = subscribers;
+        this.runs = runs;
+        this.log = log;
+        this.status = status;
+        this.config = config;
+        this.json = json;
+        this.identity = identity;
+    }
+
+    @OnOpen
+    @NonBlocking
+    void open(WebSocketConnection connection) {
+        if (!(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            connection.close(new CloseReason(Subscriber.POLICY, "authentication required")).subscribe().with(v -> { }, e -> { });
+            return;
+        }
+        UserContext user;
+        try {
+            user = Callers.of(jwt);
+        } catch (RuntimeException e) {
+            connection.close(new CloseReason(Subscriber.POLICY, "the token names no user or org")).subscribe().with(v -> { }, f -> { });
+            return;
+        }
+        Subscriber socket = new Subscriber(connection, user, jwt.getRawToken(), json,
+                config.sendBuffer().asLongValue(), config.dedupeWindow());
+        subscribers.add(socket);
+        status.tellCurrentState(socket);
+    }
+
+    @OnTextMessage
+    @NonBlocking
+    void message(String text, WebSocketConnection connection) {
+        Subscriber socket = subscribers.get(connection.id());
+        if (socket == null) {
+            return;
+        }
+        socket.touched();
+        switch (ClientMessage.parse(text, json)) {
+            case ClientMessage.Run run -> runs.start(socket, run);
+            case ClientMessage.Resume resume -> resume(socket, resume.after());
+            case ClientMessage.Invalid invalid -> socket.sendProblem(Problem.of(ErrorType.INVALID_REQUEST,
+                    invalid.detail(), Services.GATEWAY, socket.user(), UUID.randomUUID().toString()));
+        }
+    }
+
+    @OnPongMessage
+    void pong(Buffer data, WebSocketConnection connection) {
+        Subscriber socket = subscribers.get(connection.id());
+        if (socket != null) {
+            socket.touched();
+        }
+    }
+
+    @OnClose
+    void close(WebSocketConnection connection) {
+        subscribers.remove(connection.id());
+    }
+
+    @OnError
+    void error(Throwable failure, WebSocketConnection connection) {
+        if (connection.isClosed()) {
+            Log.debugf("socket %s gone: %s", connection.id(), failure.getMessage());
+            return;
+        }
+        // Never a dropped connection for a bad message: log it, answer with a problem, keep the socket.
+        String requestId = UUID.randomUUID().toString();
+        Log.errorf(failure, "socket %s failed handling a message, request %s", connection.id(), requestId);
+        Subscriber socket = subscribers.get(connection.id());
+        if (socket != null) {
+            socket.sendProblem(Problem.of(ErrorType.INTERNAL_ERROR,
+                    "The message could not be handled. The failure is logged under this request id.",
+                    Services.GATEWAY, socket.user(), requestId));
+        }
+    }
+
+    /** Replays the user's own log after {@code after}; another user's id reads only this user's stream. */
+    private void resume(Subscriber socket, String after) {
+        socket.holdLiveEvents();
+        log.after(socket.userId(), after, config.resumeLimit()).subscribe().with(page -> {
+            socket.replay(page.events());
+            socket.releaseLiveEvents();
+            Map<String, Object> done = new LinkedHashMap<>();
+            done.put("type", "resumed");
+            done.put("after", after);
+            done.put("replayed", page.events().size());
+            if (!page.events().isEmpty()) {
+                done.put("last_event_id", page.events().getLast().eventId());
+            }
+            done.put("more", page.more());
+            socket.sendFrame(done);
+        }, failure -> {
+            socket.releaseLiveEvents();
+            Log.warnf("resume for %s failed: %s", socket.userId(), failure.getMessage());
+            socket.sendProblem(Problem.of(ErrorType.SERVICE_UNAVAILABLE,
+                    "Resume is unavailable right now: the event history cannot be read. Live events of runs on this"
+                            + " connection keep arriving; try resuming again later.",
+                    Services.GATEWAY, socket.user(), UUID.randomUUID().toString()));
+        });
+    }
+}

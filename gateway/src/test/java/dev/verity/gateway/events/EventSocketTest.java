@@ -1,0 +1,439 @@
+package dev.verity.gateway.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.verity.contract.ComponentStatus;
+import dev.verity.contract.Event;
+import dev.verity.contract.EventType;
+import dev.verity.contract.ServiceState;
+import dev.verity.contract.ServiceStatus;
+import dev.verity.contract.Services;
+import dev.verity.local.TestInfra;
+import dev.verity.local.TestUser;
+import dev.verity.local.VerityTestResource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(value = VerityTestResource.class, initArgs = {
+        @ResourceArg(name = "database", value = "verity_gateway_ws_test"), @ResourceArg(name = "redis-db", value = "5")})
+@WithTestResource(AgentStandIn.class)
+class EventSocketTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TestHTTPResource("/ws/v1/events")
+    URI endpoint;
+
+    @Inject
+    EventLogStore log;
+
+    @Inject
+    EventRelay relay;
+
+    @Inject
+    Subscribers subscribers;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    jakarta.enterprise.event.Event<ServiceTransition> transitions;
+
+    @Inject
+    jakarta.enterprise.event.Event<RequestQueued> queue;
+
+    @BeforeEach
+    void relayIsListening() {
+        await().atMost(WAIT).until(relay::isShared);
+    }
+
+    private static TestUser user(String name) {
+        return TestUser.of(name + "-" + UUID.randomUUID().toString().substring(0, 8), "org-ws", "mid");
+    }
+
+    private static String token(TestUser user) {
+        return TestInfra.get().tokens().mint(user);
+    }
+
+    private SocketClient connect(TestUser user) {
+        SocketClient client = SocketClient.connect(endpoint, token(user));
+        await().atMost(WAIT).until(() -> subscribers.openSockets(user.userId()) > 0);
+        return client;
+    }
+
+    /** An event as the execution agent logs it: XADD + PUBLISH on the user's channel. */
+    private Event logAsAgent(TestUser user, String requestId, EventType type, Map<String, Object> data) {
+        Event event = new Event(type, null, requestId, user.userId(), Instant.now(), Services.EXECUTION_AGENT, null, data);
+        return log.append(event).await().atMost(WAIT).event();
+    }
+
+    // --- authentication on the upgrade -------------------------------------------------------
+
+    @Test
+    void anUpgradeWithoutTokenIsRefused() {
+        assertThat(SocketClient.refusedStatus(endpoint, null)).isEqualTo(401);
+    }
+
+    @Test
+    void expiredTamperedAndForeignTokensAreRefused() {
+        TestUser user = user("u-bad");
+        assertThat(SocketClient.refusedStatus(endpoint, TestInfra.get().tokens().expired(user))).isEqualTo(401);
+        assertThat(SocketClient.refusedStatus(endpoint, TestInfra.get().tokens().tampered(user))).isEqualTo(401);
+        assertThat(SocketClient.refusedStatus(endpoint, TestInfra.get().tokens().foreignKey(user))).isEqualTo(401);
+        assertThat(SocketClient.refusedStatus(endpoint, TestInfra.get().tokens().unsigned(user))).isEqualTo(401);
+    }
+
+    @Test
+    void aBrowserCanSendItsTokenAsSubprotocol() {
+        TestUser user = user("u-browser");
+        try (SocketClient client = SocketClient.connectWithSubprotocol(endpoint, token(user))) {
+            assertThat(client.subprotocol()).isEqualTo("bearer-token-carrier");
+            await().atMost(WAIT).until(() -> subscribers.openSockets(user.userId()) == 1);
+            Event queued = deliverQueued(user, "req-browser", 2);
+            await().atMost(WAIT).until(() -> client.events().size() == 1);
+            assertThat(client.events().getFirst().path("event_id").asText()).isEqualTo(queued.eventId());
+        }
+    }
+
+    @Test
+    void aTokenThatExpiresWhileConnectedClosesTheSocketWithAReason() {
+        TestUser user = user("u-expiring");
+        SocketClient client = SocketClient.connect(endpoint, TestInfra.get().tokens().mint(user, Duration.ofSeconds(3)));
+        await().atMost(Duration.ofSeconds(15)).until(() -> client.closeCode != null);
+        assertThat(client.closeCode).isEqualTo(1008);
+        assertThat(client.closeReason).containsIgnoringCase("expired");
+        await().atMost(WAIT).until(() -> subscribers.openSockets(user.userId()) == 0);
+    }
+
+    // --- runs over the socket ----------------------------------------------------------------
+
+    @Test
+    void twoUsersWithConcurrentRunsEachGetExactlyTheirOwnRunInOrder() {
+        TestUser alice = user("u-alice");
+        TestUser bob = user("u-bob");
+        List<String> aliceOrder = List.of("agent_started", "agent_thinking", "tool_executing", "tool_completed",
+                "agent_thinking", "agent_completed");
+        List<String> bobOrder = List.of("agent_started", "agent_thinking", "agent_completed");
+        AgentStandIn.streams("alice-run", alice.userId(), stream(aliceOrder));
+        AgentStandIn.streams("bob-run", bob.userId(), stream(bobOrder));
+        try (SocketClient a = connect(alice); SocketClient b = connect(bob)) {
+            a.sendRun("alice-run: how fast were my calls?", "ref-a");
+            b.sendRun("bob-run: what did I spend?", "ref-b");
+
+            await().atMost(WAIT).until(() -> a.events().size() >= aliceOrder.size() && b.events().size() >= bobOrder.size());
+            assertThat(a.types(a.events())).containsExactlyElementsOf(aliceOrder);
+            assertThat(b.types(b.events())).containsExactlyElementsOf(bobOrder);
+            assertThat(a.events()).allSatisfy(e -> {
+                assertThat(e.path("user_id").asText()).isEqualTo(alice.userId());
+                assertThat(e.path("client_ref").asText()).isEqualTo("ref-a");
+            });
+            assertThat(b.events()).allSatisfy(e -> {
+                assertThat(e.path("user_id").asText()).isEqualTo(bob.userId());
+                assertThat(e.path("client_ref").asText()).isEqualTo("ref-b");
+            });
+            assertThat(a.events().stream().map(e -> e.path("request_id").asText()).distinct()).hasSize(1);
+            assertThat(a.events().getLast().path("data").path("response").asText()).isEqualTo("real answer");
+        }
+        var call = AgentStandIn.server.findAll(com.github.tomakehurst.wiremock.client.WireMock
+                .postRequestedFor(com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/v1/runs"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("alice-run")));
+        assertThat(call).isNotEmpty();
+        assertThat(call.getLast().getHeader("Authorization")).startsWith("Bearer ");
+        assertThat(call.getLast().getHeader("X-Request-Id")).isNotBlank();
+        assertThat(Long.parseLong(call.getLast().getHeader("X-Request-Deadline"))).isGreaterThan(System.currentTimeMillis());
+        assertThat(call.getLast().getBodyAsString()).contains("\"stream\":true");
+    }
+
+    @Test
+    void aProviderFailureEndsTheRunWithAgentFailedAndTheServiceEventAndNothingAfter() {
+        TestUser user = user("u-provider");
+        List<String[]> events = new ArrayList<>(stream(List.of("agent_started", "agent_thinking")));
+        events.add(new String[] {"service_degraded", "{\"service\":\"llm-cascade\",\"reason\":\"model small breaker open\"}"});
+        events.add(new String[] {"agent_failed", "{\"problem\":{\"type\":\"urn:verity:problem:llm-unavailable\","
+                + "\"title\":\"LLM services temporarily unavailable\",\"status\":503,\"detail\":\"No configured model answered.\","
+                + "\"error_type\":\"llm_unavailable\",\"service\":\"llm-cascade\",\"retryable\":true,\"retry_after_seconds\":30}}"});
+        // A misbehaving agent keeps talking after the terminal event: none of it may reach the user.
+        events.add(new String[] {"agent_thinking", "{\"model\":\"large\"}"});
+        events.add(new String[] {"tool_executing", "{\"tool\":\"metrics\"}"});
+        AgentStandIn.streams("provider-fails", user.userId(), events);
+        try (SocketClient client = connect(user)) {
+            client.sendRun("provider-fails now", "ref-p");
+            await().atMost(WAIT).until(() -> client.types(client.events()).contains("agent_failed"));
+            transitions.fire(new ServiceTransition(Services.LLM_CASCADE,
+                    status(Services.LLM_CASCADE, ServiceState.READY, null), status(Services.LLM_CASCADE, ServiceState.UNAVAILABLE,
+                            "every model's breaker is open")));
+            await().atMost(WAIT).until(() -> client.types(client.events()).contains("service_unavailable"));
+
+            List<String> types = client.types(client.events());
+            assertThat(types).containsSubsequence("agent_started", "agent_thinking", "service_degraded", "agent_failed",
+                    "service_unavailable");
+            List<String> afterFailure = types.subList(types.indexOf("agent_failed") + 1, types.size());
+            assertThat(afterFailure).doesNotContain("agent_thinking", "tool_executing", "agent_completed", "agent_failed");
+            JsonNode failed = client.framesOfType("agent_failed").getFirst();
+            assertThat(failed.path("data").path("problem").path("error_type").asText()).isEqualTo("llm_unavailable");
+        } finally {
+            transitions.fire(new ServiceTransition(Services.LLM_CASCADE, null, status(Services.LLM_CASCADE, ServiceState.READY, null)));
+        }
+    }
+
+    @Test
+    void anAgentThatRefusesTheRunGivesOneAgentFailedWithItsProblem() {
+        TestUser user = user("u-refused");
+        AgentStandIn.refuses("refuse-me", 503, "{\"type\":\"urn:verity:problem:service-unavailable\",\"title\":\"x\","
+                + "\"status\":503,\"detail\":\"Agent runs are not available.\",\"error_type\":\"service_unavailable\","
+                + "\"service\":\"execution-agent\",\"retryable\":true,\"retry_after_seconds\":30}");
+        try (SocketClient client = connect(user)) {
+            client.sendRun("refuse-me please", "ref-r");
+            await().atMost(WAIT).until(() -> !client.framesOfType("agent_failed").isEmpty());
+            JsonNode failed = client.framesOfType("agent_failed").getFirst();
+            assertThat(failed.path("client_ref").asText()).isEqualTo("ref-r");
+            assertThat(failed.path("event_id").asText()).matches("\\d+-\\d+");
+            assertThat(failed.path("data").path("problem").path("detail").asText()).isEqualTo("Agent runs are not available.");
+            assertThat(client.events()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aStreamThatEndsWithoutTerminalEventEndsInAgentFailed() {
+        TestUser user = user("u-cut");
+        AgentStandIn.streams("cut-short", user.userId(), stream(List.of("agent_started", "agent_thinking")));
+        try (SocketClient client = connect(user)) {
+            client.sendRun("cut-short run", "ref-c");
+            await().atMost(WAIT).until(() -> client.types(client.events()).contains("agent_failed"));
+            assertThat(client.types(client.events())).containsExactly("agent_started", "agent_thinking", "agent_failed");
+            JsonNode problem = client.framesOfType("agent_failed").getFirst().path("data").path("problem");
+            assertThat(problem.path("error_type").asText()).isEqualTo("service_unavailable");
+            assertThat(problem.path("retryable").asBoolean()).isTrue();
+            assertThat(problem.toString()).doesNotContain("http://", "Exception");
+        }
+    }
+
+    // --- relay, resume, dedupe ----------------------------------------------------------------
+
+    @Test
+    void eventsPublishedForAUserReachOnlyThatUsersSockets() {
+        TestUser alice = user("u-own");
+        TestUser mallory = user("u-other");
+        try (SocketClient a1 = connect(alice); SocketClient a2 = connect(alice); SocketClient m = connect(mallory)) {
+            await().atMost(WAIT).until(() -> subscribers.openSockets(alice.userId()) == 2);
+            Event started = logAsAgent(alice, "req-own", EventType.AGENT_STARTED, Map.of());
+            Event done = logAsAgent(alice, "req-own", EventType.AGENT_COMPLETED, Map.of("response", "real"));
+            await().atMost(WAIT).until(() -> a1.events().size() == 2 && a2.events().size() == 2);
+            assertThat(a1.events()).extracting(e -> e.path("event_id").asText()).containsExactly(started.eventId(), done.eventId());
+            assertThat(a2.events()).extracting(e -> e.path("event_id").asText()).containsExactly(started.eventId(), done.eventId());
+            // A marker event for mallory proves her socket was listening all along, and got nothing else.
+            Event marker = logAsAgent(mallory, "req-m", EventType.AGENT_STARTED, Map.of());
+            await().atMost(WAIT).until(() -> m.events().size() == 1);
+            assertThat(m.events().getFirst().path("event_id").asText()).isEqualTo(marker.eventId());
+        }
+    }
+
+    @Test
+    void disconnectMidRunAndResumeGivesEveryEventExactlyOnce() {
+        TestUser user = user("u-resume");
+        String run = "req-" + UUID.randomUUID();
+        List<String> all = new ArrayList<>();
+        String lastSeen;
+        try (SocketClient first = connect(user)) {
+            all.add(logAsAgent(user, run, EventType.AGENT_STARTED, Map.of()).eventId());
+            all.add(logAsAgent(user, run, EventType.AGENT_THINKING, Map.of("model", "small")).eventId());
+            await().atMost(WAIT).until(() -> first.events().size() == 2);
+            lastSeen = first.events().getLast().path("event_id").asText();
+            first.abort();
+        }
+        await().atMost(WAIT).until(() -> subscribers.openSockets(user.userId()) == 0);
+        all.add(logAsAgent(user, run, EventType.TOOL_EXECUTING, Map.of("tool", "metrics")).eventId());
+        all.add(logAsAgent(user, run, EventType.TOOL_COMPLETED, Map.of("tool", "metrics", "ok", true)).eventId());
+
+        try (SocketClient second = connect(user)) {
+            second.sendResume(lastSeen);
+            // The rest of the run goes on while the client resumes.
+            all.add(logAsAgent(user, run, EventType.AGENT_COMPLETED, Map.of("response", "real")).eventId());
+            await().atMost(WAIT).until(() -> !second.framesOfType("resumed").isEmpty()
+                    && second.types(second.events()).contains("agent_completed"));
+            // Resuming again from the same point replays what was already delivered: still only once.
+            second.sendResume(lastSeen);
+            await().atMost(WAIT).until(() -> second.framesOfType("resumed").size() == 2);
+
+            List<String> received = new ArrayList<>(List.of(all.get(0), all.get(1)));
+            second.events().forEach(e -> received.add(e.path("event_id").asText()));
+            assertThat(received).as(second.frames.toString()).containsExactlyElementsOf(all);
+            assertThat(second.types(second.events())).containsExactly("tool_executing", "tool_completed", "agent_completed");
+        }
+    }
+
+    @Test
+    void resumingWithAnotherUsersEventIdReturnsNothingOfTheirs() {
+        TestUser victim = user("u-victim");
+        TestUser attacker = user("u-attacker");
+        Event secret = logAsAgent(victim, "req-secret", EventType.AGENT_STARTED, Map.of("note", "victim's"));
+        logAsAgent(victim, "req-secret", EventType.AGENT_COMPLETED, Map.of("response", "victim's answer"));
+        try (SocketClient client = connect(attacker)) {
+            client.sendResume(secret.eventId());
+            client.sendResume("0-0");
+            await().atMost(WAIT).until(() -> client.framesOfType("resumed").size() == 2);
+            assertThat(client.events()).isEmpty();
+            assertThat(client.frames.toString()).doesNotContain(victim.userId(), "victim's");
+        }
+    }
+
+    @Test
+    void malformedMessagesGetAnErrorFrameAndTheSocketStaysOpen() {
+        TestUser user = user("u-malformed");
+        List<String> bad = List.of("not json", "[1,2]", "{\"message\":\"no type\"}", "{\"type\":\"explode\"}",
+                "{\"type\":\"run\"}", "{\"type\":\"run\",\"message\":\"hi\",\"drop_table\":true}",
+                "{\"type\":\"run\",\"message\":\"hi\",\"history\":[{\"role\":\"system\",\"content\":\"x\"}]}",
+                "{\"type\":\"resume\",\"after\":\"../../etc\"}", "{\"type\":\"resume\"}");
+        try (SocketClient client = connect(user)) {
+            for (String message : bad) {
+                client.send(message);
+            }
+            await().atMost(WAIT).until(() -> client.framesOfType("error").size() == bad.size());
+            assertThat(client.framesOfType("error")).allSatisfy(frame -> {
+                JsonNode problem = frame.path("problem");
+                assertThat(problem.path("error_type").asText()).isEqualTo("invalid_request");
+                assertThat(problem.path("status").asInt()).isEqualTo(400);
+                assertThat(problem.path("retryable").asBoolean()).isFalse();
+                assertThat(problem.path("detail").asText()).doesNotContain("Exception", "com.fasterxml");
+            });
+            assertThat(client.framesOfType("error").get(5).path("problem").path("detail").asText()).contains("drop_table");
+            client.sendResume("0-0");
+            await().atMost(WAIT).until(() -> client.framesOfType("resumed").size() == 1);
+            assertThat(client.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void aSlowConsumerIsDisconnectedWithAReasonInsteadOfBufferingWithoutLimit() throws Exception {
+        TestUser user = user("u-slow");
+        try (StalledSocket stalled = new StalledSocket(endpoint, token(user))) {
+            await().atMost(WAIT).until(() -> subscribers.openSockets(user.userId()) == 1);
+            String filler = "x".repeat(16 * 1024);
+            int published = 0;
+            // Delivered as the relay delivers: as fast as events come, to a client that reads none of them.
+            while (subscribers.openSockets(user.userId()) > 0 && published < 3_000) {
+                subscribers.deliver(user.userId(), new Event(EventType.AGENT_THINKING, "1-" + published, "req-slow",
+                        user.userId(), Instant.now(), Services.EXECUTION_AGENT, null, Map.of("filler", filler)));
+                published++;
+            }
+            assertThat(subscribers.openSockets(user.userId())).isZero();
+            assertThat(published).as("disconnected long before everything was pushed").isLessThan(3_000);
+            stalled.drain();
+            assertThat(stalled.textFrames).isLessThan(published);
+            if (stalled.closeCode != null) {
+                assertThat(stalled.closeCode).isEqualTo(1008);
+                assertThat(stalled.closeReason).contains("send buffer full");
+            }
+        }
+    }
+
+    // --- status and queue events --------------------------------------------------------------
+
+    @Test
+    void serviceTransitionsReachEverySocketAndANewSocketLearnsOngoingOutages() {
+        TestUser user = user("u-status");
+        try (SocketClient client = connect(user)) {
+            ServiceStatus ready = status(Services.DATA_AGENT, ServiceState.READY, null);
+            ServiceStatus down = new ServiceStatus(Services.DATA_AGENT, ServiceState.UNAVAILABLE, "process not answering",
+                    Instant.now().minusSeconds(4), Map.of());
+            transitions.fire(new ServiceTransition(Services.DATA_AGENT, ready, down));
+            await().atMost(WAIT).until(() -> !client.framesOfType("service_unavailable").isEmpty());
+            JsonNode unavailable = client.framesOfType("service_unavailable").getFirst();
+            assertThat(unavailable.path("data").path("service").asText()).isEqualTo("data-agent");
+            assertThat(unavailable.path("data").path("reason").asText()).isEqualTo("process not answering");
+            assertThat(unavailable.path("data").path("impact").asText()).isNotBlank();
+            assertThat(unavailable.path("data").path("alternatives").isArray()).isTrue();
+            assertThat(unavailable.path("user_id").asText()).isEqualTo(user.userId());
+
+            try (SocketClient late = connect(user)) {
+                await().atMost(WAIT).until(() -> !late.framesOfType("service_unavailable").isEmpty());
+            }
+
+            ServiceStatus back = new ServiceStatus(Services.DATA_AGENT, ServiceState.READY, null, Instant.now(), Map.of());
+            transitions.fire(new ServiceTransition(Services.DATA_AGENT, down, back));
+            await().atMost(WAIT).until(() -> !client.framesOfType("service_ready").isEmpty());
+            JsonNode readyEvent = client.framesOfType("service_ready").getFirst();
+            assertThat(readyEvent.path("data").path("time_to_ready_ms").asLong()).isGreaterThanOrEqualTo(3_000);
+            assertThat(readyEvent.path("data").path("previous_status").asText()).isEqualTo("unavailable");
+
+            try (SocketClient after = connect(user)) {
+                Event marker = deliverQueued(user, "req-after", 1);
+                await().atMost(WAIT).until(() -> after.events().stream()
+                        .anyMatch(e -> marker.eventId().equals(e.path("event_id").asText())));
+                assertThat(after.framesOfType("service_unavailable")).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void degradedCarriesTheComponentsThatAreDown() {
+        TestUser user = user("u-degraded");
+        try (SocketClient client = connect(user)) {
+            ServiceStatus degraded = new ServiceStatus(Services.LLM_CASCADE, ServiceState.DEGRADED, "model small breaker open",
+                    Instant.now(), Map.of("small", new ComponentStatus("open", null), "large", new ComponentStatus("closed", null),
+                    "redis", ComponentStatus.down("Redis does not answer")));
+            transitions.fire(new ServiceTransition(Services.LLM_CASCADE, status(Services.LLM_CASCADE, ServiceState.READY, null), degraded));
+            await().atMost(WAIT).until(() -> !client.framesOfType("service_degraded").isEmpty());
+            JsonNode data = client.framesOfType("service_degraded").getFirst().path("data");
+            assertThat(data.path("reason").asText()).isEqualTo("model small breaker open");
+            assertThat(data.path("components_down").toString()).contains("redis");
+            assertThat(data.path("alternatives").size()).isPositive();
+        } finally {
+            transitions.fire(new ServiceTransition(Services.LLM_CASCADE, null, status(Services.LLM_CASCADE, ServiceState.READY, null)));
+        }
+    }
+
+    @Test
+    void requestQueuedReachesTheUsersSocketsWithPositionAndIsInTheirLog() {
+        TestUser user = user("u-queued");
+        try (SocketClient client = connect(user)) {
+            queue.fire(new RequestQueued(user.userId(), "req-q", 3));
+            queue.fire(new RequestQueued(user.userId(), "req-q", 1));
+            await().atMost(WAIT).until(() -> client.framesOfType("request_queued").size() == 2);
+            assertThat(client.framesOfType("request_queued")).extracting(f -> f.path("data").path("position").asInt())
+                    .containsExactly(3, 1);
+            assertThat(redis.stream(String.class).xlen(EventLogStore.LOG_PREFIX + user.userId())).isEqualTo(2);
+        }
+    }
+
+    private Event deliverQueued(TestUser user, String requestId, int position) {
+        Event event = new Event(EventType.REQUEST_QUEUED, null, requestId, user.userId(), Instant.now(), Services.GATEWAY,
+                null, Map.of("position", position));
+        return log.append(event).await().atMost(WAIT).event();
+    }
+
+    private static ServiceStatus status(String service, ServiceState state, String reason) {
+        return new ServiceStatus(service, state, reason, Instant.now(), Map.of());
+    }
+
+    private static List<String[]> stream(List<String> types) {
+        List<String[]> events = new ArrayList<>();
+        for (String type : types) {
+            String data = switch (type) {
+                case "agent_thinking" -> "{\"model\":\"small\"}";
+                case "tool_executing" -> "{\"tool\":\"metrics_query\"}";
+                case "tool_completed" -> "{\"tool\":\"metrics_query\",\"summary\":\"3 series\"}";
+                case "agent_completed" -> "{\"response\":\"real answer\",\"provenance\":{\"model\":\"small\"}}";
+                default -> "{}";
+            };
+            events.add(new String[] {type, data});
+        }
+        return events;
+    }
+}
