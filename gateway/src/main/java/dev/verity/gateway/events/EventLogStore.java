@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gateway's side of {@code verity:eventlog:<user>} (DESIGN §10): replays a user's history for
@@ -55,6 +57,7 @@ public class EventLogStore {
         }
     };
     private final Map<String, Boolean> issuedLocally = new LinkedHashMap<>();
+    private final Map<String, CompletableFuture<Appended>> pending = new ConcurrentHashMap<>();
 
     public EventLogStore(ReactiveRedisDataSource redis, ObjectMapper json, EventsConfig config, EventLogConfig logConfig) {
         this.redis = redis;
@@ -67,7 +70,22 @@ public class EventLogStore {
     public record Appended(Event event, boolean shared) {
     }
 
+    /**
+     * Appends in call order per user: the admission controller fires queue positions one after
+     * the other without waiting, and "position 3" must not overtake "position 1" in Redis.
+     */
     public Uni<Appended> append(Event event) {
+        String user = event.userId();
+        CompletableFuture<Appended> mine = pending.compute(user, (key, tail) -> {
+            CompletableFuture<?> before = tail == null ? CompletableFuture.completedFuture(null) : tail;
+            return before.handle((ignored, failure) -> null)
+                    .thenCompose(ignored -> appendNow(event).subscribeAsCompletionStage());
+        });
+        mine.whenComplete((appended, failure) -> pending.remove(user, mine));
+        return Uni.createFrom().completionStage(mine);
+    }
+
+    private Uni<Appended> appendNow(Event event) {
         String payload;
         try {
             payload = json.writeValueAsString(event.withEventId(null).withClientRef(null));

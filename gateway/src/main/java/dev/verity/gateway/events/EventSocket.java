@@ -31,8 +31,10 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * forged token never gets a socket; the socket closes when the token expires ({@link TokenLifetime}).
  */
 @Authenticated
-@WebSocket(path = "/ws/v1/events")
+@WebSocket(path = EventSocket.PATH)
 public class EventSocket {
+
+    public static final String PATH = "/ws/v1/events";
 
     private final Subscribers subscribers;
     private final SocketRuns runs;
