@@ -111,6 +111,12 @@ public final class LocalStack {
             Files.writeString(tokenDir.resolve(tier + ".jwt"), token);
             out.append(String.format("  %-10s %s%n", tier, token));
         }
+        // Local only: the console reads the token from the URL fragment once (never sent to the server) and drops it.
+        out.append("\n  Console, signed in per tier (local dev tokens):\n");
+        for (String tier : TIERS) {
+            String token = Files.readString(tokenDir.resolve(tier + ".jwt"));
+            out.append(String.format("  %-10s http://localhost:8080/#token=%s%n", tier, token));
+        }
         out.append("""
 
                   Try:  curl -s -H "Authorization: Bearer $(cat deploy/local/data/tokens/mid.jwt)" \\
