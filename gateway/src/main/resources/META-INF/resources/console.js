@@ -288,6 +288,7 @@ function statusEvent(event) {
   if (known.status !== d.status) change(d.service, known.status, d.status, d.reason, event.timestamp);
   services.set(d.service, { ...known, status: d.status, reason: d.reason ?? null, since: d.since ?? event.timestamp });
   renderTiles();
+  loadStatus(); // the event names the state; the status JSON has the components behind it
 }
 
 function change(name, from, to, reason, when) {
@@ -301,7 +302,7 @@ function renderTiles() {
   for (const [name, s] of [...services.entries()].sort()) {
     const components = el("ul");
     for (const [cname, c] of Object.entries(s.components || {})) {
-      components.append(el("li", {}, `${cname}: ${c.status ?? c.state ?? JSON.stringify(c)}`));
+      components.append(el("li", {}, `${cname}: ${c.state}` + (c.detail ? ` (${c.detail})` : "")));
     }
     list.append(el("li", { class: `tile ${s.status}`, "data-service": name },
       el("strong", {}, name), el("div", { class: "state" }, s.status),
@@ -387,7 +388,7 @@ function metricsView(result) {
     }
     const holder = el("figure", { class: "chart", "data-metric": metric }, el("figcaption", {}, title));
     box.append(holder);
-    new uPlot({
+    holder.plot = new uPlot({
       width: 520, height: 180,
       series: [{}, ...of.map((s, i) => ({ label: s.group ?? "all", stroke: ["#123a7a", "#a30000", "#0a5d1e", "#7a4a00"][i % 4],
         width: 2, spanGaps: false, points: { show: true } }))],

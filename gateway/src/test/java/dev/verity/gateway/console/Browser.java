@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -41,7 +42,9 @@ final class Browser {
         return driver;
     }
 
-    static void screenshot(ChromeDriver driver, String name) {
+    /** Scrolls {@code focus} into view first, so the state the test checked is in the picture. */
+    static void screenshot(ChromeDriver driver, String name, By focus) {
+        driver.executeScript("arguments[0].scrollIntoView({block: 'start'})", driver.findElement(focus));
         try {
             Files.createDirectories(SCREENSHOTS);
             Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();

@@ -96,7 +96,7 @@ class ConsoleBrowserTest {
         assertThat(text("whoami")).contains(user.userId()).contains("org-console").contains("mid");
         assertThat(browser.getCurrentUrl()).doesNotContain("token=");
         await().atMost(WAIT).until(() -> "open".equals(browser.findElement(By.id("socket-state")).getAttribute("data-state")));
-        Browser.screenshot(browser, "signed-in");
+        Browser.screenshot(browser, "signed-in", By.id("signin"));
     }
 
     @Test
@@ -141,7 +141,37 @@ class ConsoleBrowserTest {
         assertThat(run.findElement(By.cssSelector(".tool-completed")).getText())
                 .contains("metrics_query").contains("24 hourly buckets, 41 calls");
         assertThat(run.findElements(By.cssSelector(".problem"))).isEmpty();
-        Browser.screenshot(browser, "answer-with-provenance");
+        Browser.screenshot(browser, "answer-with-provenance", By.id("chat"));
+    }
+
+    @Test
+    void streamedDeltasShowWhileTheRunIsStillGoingAndTheFinalAnswerReplacesThem() {
+        TestUser user = user("mid");
+        String answer = "Spend was 0.42 USD, mostly on model large.";
+        agentStreamsSlowly("delta-question", user, List.of(
+                event("agent_started", "{}"),
+                event("agent_thinking", "{\"model\":\"large\",\"delta\":\"Spend was \"}"),
+                event("agent_thinking", "{\"model\":\"large\",\"delta\":\"0.42 USD\"}"),
+                event("agent_thinking", "{\"model\":\"large\",\"delta\":\", mostly on model large.\"}"),
+                event("agent_completed", "{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
+                        + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-2\",\"produced_at\":\"2026-11-25T07:00:00Z\","
+                        + "\"degraded\":true,\"cache_hit\":true,\"attempts\":[],\"total_cost_usd\":0.0042,\"latency_ms\":1500,"
+                        + "\"selection_reasoning\":\"" + "direct call after cascade failure; ".repeat(40) + "\"}}")));
+        signIn(user);
+        ask("delta-question: what did I spend?");
+
+        await().atMost(WAIT).until(() -> {
+            List<WebElement> forming = browser.findElements(By.cssSelector("#runs li.run[data-state='running'] .forming"));
+            return !forming.isEmpty() && forming.getFirst().getText().startsWith("Spend was");
+        });
+        Browser.screenshot(browser, "answer-forming", By.id("chat"));
+        WebElement run = awaitRunEnded();
+        assertThat(run.getAttribute("data-state")).isEqualTo("completed");
+        assertThat(run.findElements(By.cssSelector(".forming"))).isEmpty();
+        assertThat(run.findElement(By.cssSelector(".answer")).getText()).isEqualTo(answer);
+        assertThat(run.findElement(By.cssSelector("dd.model")).getText()).isEqualTo("large");
+        assertThat(run.findElement(By.cssSelector("dd.degraded")).getText()).startsWith("yes");
+        assertThat(run.findElement(By.cssSelector("dd.cache-hit")).getText()).isEqualTo("yes");
     }
 
     @Test
@@ -163,7 +193,7 @@ class ConsoleBrowserTest {
                 .isEqualTo("No configured model answered within the deadline.");
         assertThat(run.findElement(By.cssSelector(".retry-after")).getText()).matches("You can retry in \\d+ s\\.");
         assertThat(run.findElements(By.cssSelector(".answer"))).isEmpty();
-        Browser.screenshot(browser, "provider-failure");
+        Browser.screenshot(browser, "provider-failure", By.id("chat"));
     }
 
     @Test
@@ -180,7 +210,7 @@ class ConsoleBrowserTest {
         assertThat(run.findElement(By.cssSelector(".problem-detail")).getText())
                 .isEqualTo("The execution agent could not be reached or stopped answering.");
         assertThat(run.findElements(By.cssSelector(".answer"))).isEmpty();
-        Browser.screenshot(browser, "agent-unreachable");
+        Browser.screenshot(browser, "agent-unreachable", By.id("chat"));
     }
 
     // --- status board ----------------------------------------------------------------------------
@@ -194,14 +224,15 @@ class ConsoleBrowserTest {
         poller.pollAll().await().atMost(WAIT);
         await().atMost(WAIT).until(() -> tileState(Services.DATA_AGENT).equals("unavailable"));
         assertThat(tile(Services.DATA_AGENT).getText()).contains("test says unavailable");
+        await().atMost(WAIT).until(() -> tile(Services.DATA_AGENT).getText().contains("redis: down (connection refused)"));
         assertThat(text("changes")).contains(Services.DATA_AGENT + " ready → unavailable");
-        Browser.screenshot(browser, "status-unavailable");
+        Browser.screenshot(browser, "status-unavailable", By.id("status"));
 
         status(Services.DATA_AGENT, "ready");
         poller.pollAll().await().atMost(WAIT);
         await().atMost(WAIT).until(() -> tileState(Services.DATA_AGENT).equals("ready"));
         assertThat(text("changes")).contains(Services.DATA_AGENT + " unavailable → ready");
-        Browser.screenshot(browser, "status-recovered");
+        Browser.screenshot(browser, "status-recovered", By.id("status"));
     }
 
     // --- usage -----------------------------------------------------------------------------------
@@ -222,7 +253,7 @@ class ConsoleBrowserTest {
         assertThat(browser.findElement(By.cssSelector("#usage-result .cost .nothing")).getText()).startsWith("Nothing to show");
         assertThat(browser.findElements(By.cssSelector("#usage-result canvas, #usage-result figure, #usage-result table"))).isEmpty();
         assertThat(text("usage-result")).doesNotContain("$0");
-        Browser.screenshot(browser, "usage-nothing-to-show");
+        Browser.screenshot(browser, "usage-nothing-to-show", By.id("usage"));
     }
 
     @Test
@@ -251,14 +282,20 @@ class ConsoleBrowserTest {
         assertThat(browser.findElement(By.cssSelector("#usage-result .metrics .source.degraded")).getText())
                 .contains("Cached result, 420 s old");
         assertThat(browser.findElements(By.cssSelector("#usage-result figure.chart canvas"))).hasSize(4);
-        // The 07:00 bucket had no calls: every plotted series holds null there, which uPlot leaves as a gap.
+        // The 07:00 bucket had no calls: each chart holds null there (a gap in the line), never 0.
         @SuppressWarnings("unchecked")
-        List<Object> middle = (List<Object>) browser.executeScript("""
+        List<List<Object>> plotted = (List<List<Object>>) browser.executeScript("""
                 return Array.from(document.querySelectorAll('#usage-result figure.chart'))
-                  .map(f => f.querySelector('.uplot') ? 'drawn' : 'missing');""");
-        assertThat(middle).containsOnly("drawn");
+                  .map(f => f.plot.data[1]);""");
+        assertThat(plotted).hasSize(4).allSatisfy(values -> {
+            assertThat(values).hasSize(3);
+            assertThat(values.get(0)).isNotNull();
+            assertThat(values.get(1)).isNull();
+            assertThat(values.get(2)).isNotNull();
+        });
+        assertThat(plotted.get(0)).containsExactly(800L, null, 820L);
         assertThat(browser.findElement(By.cssSelector("#usage-result .cost table")).getText()).contains("small").contains("5");
-        Browser.screenshot(browser, "usage-cached-with-gap");
+        Browser.screenshot(browser, "usage-cached-with-gap", By.id("usage"));
     }
 
     // --- helpers ---------------------------------------------------------------------------------
@@ -307,8 +344,9 @@ class ConsoleBrowserTest {
 
     private void status(String service, String state) {
         standIns.register(get(urlEqualTo(PREFIX.get(service) + "/v1/status")).willReturn(json("""
-                {"service":"%s","status":"%s","reason":%s,"since":"2026-11-25T07:00:00Z","components":{"redis":{"status":"ready"}}}"""
-                .formatted(service, state, "ready".equals(state) ? "null" : "\"test says " + state + "\""))));
+                {"service":"%s","status":"%s","reason":%s,"since":"2026-11-25T07:00:00Z","components":{"redis":%s}}"""
+                .formatted(service, state, "ready".equals(state) ? "null" : "\"test says " + state + "\"",
+                        "ready".equals(state) ? "{\"state\":\"up\"}" : "{\"state\":\"down\",\"detail\":\"connection refused\"}"))));
     }
 
     private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(String body) {
@@ -319,8 +357,17 @@ class ConsoleBrowserTest {
         return new String[] {type, data};
     }
 
-    /** The agent's SSE stream of contract events for the gateway's request id, as the real agent streams a run. */
     private void agentStreams(String marker, TestUser user, List<String[]> events) {
+        agentStreams(marker, user, events, false);
+    }
+
+    /** The same stream in chunks over four seconds: the last event arrives well after the first ones. */
+    private void agentStreamsSlowly(String marker, TestUser user, List<String[]> events) {
+        agentStreams(marker, user, events, true);
+    }
+
+    /** The agent's SSE stream of contract events for the gateway's request id, as the real agent streams a run. */
+    private void agentStreams(String marker, TestUser user, List<String[]> events, boolean slowly) {
         StringBuilder body = new StringBuilder();
         int seq = 0;
         for (String[] event : events) {
@@ -335,6 +382,7 @@ class ConsoleBrowserTest {
                 .willReturn(aResponse().withStatus(200)
                         .withHeader("Content-Type", "text/event-stream")
                         .withBody(body.toString())
+                        .withChunkedDribbleDelay(slowly ? 8 : 1, slowly ? 4000 : 0)
                         .withTransformers("response-template")));
     }
 }
