@@ -220,7 +220,7 @@ function failed(run, problem) {
     el("p", { class: "problem-detail" }, problem.detail ?? ""));
   if (problem.retryable && problem.retry_after_seconds) box.append(countdown(problem.retry_after_seconds));
   box.append(tierHandling(problem.tier_handling));
-  box.append(definitionList([["Request", problem.error_context?.request_id ?? run.item.dataset.requestId],
+  box.append(definitionList([["Request", problem.error_context?.request_id ?? run.item.dataset.requestId ?? problem.instance],
     ["Error type", problem.error_type]]));
   run.outcome.append(box);
 }
@@ -246,15 +246,22 @@ function tierHandling(t) {
       ["Priority queue position", t.priority_queue_position],
       ["Account manager", t.account_manager_email],
       ["Support", t.support_contact],
-      ["Alternatives", (t.alternatives || []).join("; ")],
+      ["Alternatives", bullets(t.alternatives)],
     ]));
   }
   const link = t.status_page_url ? el("a", { href: t.status_page_url, class: "status-link" }, t.status_page_url) : null;
   return el("div", { class: "tier standard" }, definitionList([
     ["Queue position", t.queue_position, "queue-position"],
     ["Status page", link],
-    ["Next steps", (t.next_steps || []).join("; ")],
+    ["Next steps", bullets(t.next_steps)],
   ]));
+}
+
+function bullets(items) {
+  if (!items || items.length === 0) return null;
+  const list = el("ul");
+  for (const item of items) list.append(el("li", {}, item));
+  return list;
 }
 
 function showSocketProblem(problem) {

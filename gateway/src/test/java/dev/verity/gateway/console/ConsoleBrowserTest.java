@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,6 +20,10 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URL;
@@ -62,6 +67,9 @@ class ConsoleBrowserTest {
 
     @Inject
     StatusPoller poller;
+
+    @Inject
+    Pool pool;
 
     private WireMock standIns;
 
@@ -213,6 +221,49 @@ class ConsoleBrowserTest {
         Browser.screenshot(browser, "agent-unreachable", By.id("chat"));
     }
 
+    // --- tier handling -----------------------------------------------------------------------------
+    // Socket runs reach the page without tier_handling today (SocketRuns does not pass its problems
+    // through the TierHandler), so these render a problem the gateway really produced on its HTTP
+    // chat path, ticket and all, through the page's own failure view.
+
+    @Test
+    void anEnterpriseFailureShowsTheStoredTicketAndEscalationReferenceAndNoAnswer() {
+        TestUser user = user("enterprise");
+        agentRefuses("enterprise-down", user);
+        JsonPath problem = problemFromGateway(user, "enterprise-down: how fast?");
+        String ticket = problem.getString("tier_handling.support_ticket_id");
+        assertThat(ticket).isNotBlank();
+        assertThat(ticketStored(ticket)).isTrue();
+
+        signIn(user);
+        WebElement run = renderFailure(problem.prettify());
+        assertThat(run.findElement(By.cssSelector(".problem-detail")).getText()).isEqualTo("No configured model answered within the deadline.");
+        assertThat(run.findElement(By.cssSelector("dd.ticket-id")).getText()).isEqualTo(ticket);
+        assertThat(run.findElement(By.cssSelector("dd.escalation-reference")).getText())
+                .isEqualTo(problem.getString("tier_handling.escalation_reference")).startsWith("ENT-");
+        assertThat(run.findElement(By.cssSelector(".retry-after")).getText()).matches("You can retry in \\d+ s\\.");
+        assertThat(run.findElements(By.cssSelector(".answer"))).isEmpty();
+        Browser.screenshot(browser, "enterprise-failure-ticket", By.id("chat"));
+    }
+
+    @Test
+    void aFreeUsersFailureShowsQueuePositionAndTheStatusLink() {
+        TestUser user = user("free");
+        agentRefuses("free-down", user);
+        JsonPath problem = problemFromGateway(user, "free-down: how fast?");
+        assertThat(problem.getString("tier_handling.support_ticket_id")).isNull();
+
+        signIn(user);
+        WebElement run = renderFailure(problem.prettify());
+        assertThat(run.findElement(By.cssSelector("dd.queue-position")).getText())
+                .isEqualTo(problem.getString("tier_handling.queue_position"));
+        WebElement link = run.findElement(By.cssSelector("a.status-link"));
+        assertThat(link.getAttribute("href")).isEqualTo(problem.getString("tier_handling.status_page_url"));
+        assertThat(run.findElements(By.cssSelector("dd.ticket-id"))).isEmpty();
+        assertThat(run.findElements(By.cssSelector(".answer"))).isEmpty();
+        Browser.screenshot(browser, "free-failure-queue", By.id("chat"));
+    }
+
     // --- status board ----------------------------------------------------------------------------
 
     @Test
@@ -299,6 +350,38 @@ class ConsoleBrowserTest {
     }
 
     // --- helpers ---------------------------------------------------------------------------------
+
+    private void agentRefuses(String marker, TestUser user) {
+        standIns.register(post(urlEqualTo(DownstreamStandIns.AGENT + "/v1/runs"))
+                .withRequestBody(containing(marker))
+                .willReturn(aResponse().withStatus(503).withHeader("Content-Type", "application/problem+json").withBody("""
+                        {"type":"urn:verity:problem:llm-unavailable","title":"LLM services temporarily unavailable","status":503,
+                         "detail":"No configured model answered within the deadline.","error_type":"llm_unavailable",
+                         "service":"llm-cascade","retryable":true,"retry_after_seconds":30}""")));
+    }
+
+    private static JsonPath problemFromGateway(TestUser user, String message) {
+        return given().auth().oauth2(TestInfra.get().tokens().mint(user)).contentType(ContentType.JSON)
+                .body(Map.of("message", message))
+                .post("/api/v1/chat")
+                .then().statusCode(503).extract().jsonPath();
+    }
+
+    private boolean ticketStored(String id) {
+        return pool.preparedQuery("SELECT id FROM gateway.support_tickets WHERE id = $1").execute(Tuple.of(id))
+                .await().atMost(WAIT).size() == 1;
+    }
+
+    /** The page's own failure view (console.js {@code failed}) given a problem as the gateway sent it. */
+    private WebElement renderFailure(String problemJson) {
+        browser.executeScript("""
+                const item = document.createElement('li'); item.className = 'run'; item.dataset.state = 'running';
+                const steps = document.createElement('ol'), forming = document.createElement('p'), outcome = document.createElement('div');
+                item.append(steps, forming, outcome);
+                document.getElementById('runs').prepend(item);
+                failed({item, steps, forming, outcome}, JSON.parse(arguments[0]));""", problemJson);
+        return awaitRunEnded();
+    }
 
     private static TestUser user(String tier) {
         return TestUser.of("u-console-" + UUID.randomUUID().toString().substring(0, 8), "org-console", tier);
