@@ -342,6 +342,7 @@ $("usage-form").addEventListener("submit", async (e) => {
   const to = new Date();
   const from = new Date(to.getTime() - isoDurationMs(span));
   const out = $("usage-result");
+  out.dataset.state = "loading";
   out.replaceChildren(el("p", { class: "muted" }, "Loading…"));
   const [metrics, cost] = await Promise.all([
     post("/api/v1/metrics/query", { metrics: ["latency_ms", "error_rate", "cost_usd"], from: from.toISOString(),

@@ -31,7 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,9 +62,6 @@ class ConsoleBrowserTest {
     @TestHTTPResource("/")
     URL console;
 
-    @ConfigProperty(name = "test.stand-ins.port")
-    int standInsPort;
-
     @Inject
     StatusPoller poller;
 
@@ -87,7 +84,8 @@ class ConsoleBrowserTest {
 
     @BeforeEach
     void everyServiceReady() {
-        standIns = new WireMock("localhost", standInsPort);
+        // Read here, not injected: an injection point would make every other test class's boot require it.
+        standIns = new WireMock("localhost", ConfigProvider.getConfig().getValue("test.stand-ins.port", Integer.class));
         standIns.resetMappings();
         standIns.resetRequests();
         PREFIX.keySet().forEach(service -> status(service, "ready"));
@@ -274,8 +272,8 @@ class ConsoleBrowserTest {
         status(Services.DATA_AGENT, "unavailable");
         poller.pollAll().await().atMost(WAIT);
         await().atMost(WAIT).until(() -> tileState(Services.DATA_AGENT).equals("unavailable"));
-        assertThat(tile(Services.DATA_AGENT).getText()).contains("test says unavailable");
-        await().atMost(WAIT).until(() -> tile(Services.DATA_AGENT).getText().contains("redis: down (connection refused)"));
+        assertThat(tileText(Services.DATA_AGENT)).contains("test says unavailable");
+        await().atMost(WAIT).until(() -> tileText(Services.DATA_AGENT).contains("redis: down (connection refused)"));
         assertThat(text("changes")).contains(Services.DATA_AGENT + " ready → unavailable");
         Browser.screenshot(browser, "status-unavailable", By.id("status"));
 
@@ -349,6 +347,29 @@ class ConsoleBrowserTest {
         Browser.screenshot(browser, "usage-cached-with-gap", By.id("usage"));
     }
 
+    @Test
+    void aDataAgentThatIsDownGivesTheGatewaysProblemInTheUsagePaneAndNoChart() {
+        TestUser user = user("mid");
+        status(Services.DATA_AGENT, "unavailable");
+        poller.pollAll().await().atMost(WAIT);
+        String detail = given().auth().oauth2(TestInfra.get().tokens().mint(user)).contentType(ContentType.JSON)
+                .body("""
+                        {"metrics":["latency_ms"],"from":"2026-11-24T08:00:00Z","to":"2026-11-25T08:00:00Z","bucket":"PT1H"}""")
+                .post("/api/v1/metrics/query")
+                .then().statusCode(503).extract().jsonPath().getString("detail");
+        assertThat(detail).isNotBlank();
+
+        signIn(user);
+        browser.findElement(By.id("usage-load")).click();
+        await().atMost(WAIT).until(() -> "loaded".equals(browser.findElement(By.id("usage-result")).getAttribute("data-state")));
+        List<WebElement> problems = browser.findElements(By.cssSelector("#usage-result .problem"));
+        assertThat(problems).hasSize(2);
+        assertThat(problems.getFirst().getText()).isEqualTo(detail);
+        assertThat(browser.findElements(By.cssSelector("#usage-result canvas, #usage-result figure, #usage-result table"))).isEmpty();
+        assertThat(browser.findElements(By.cssSelector("#usage-result .nothing"))).isEmpty();
+        Browser.screenshot(browser, "usage-data-agent-down", By.id("usage"));
+    }
+
     // --- helpers ---------------------------------------------------------------------------------
 
     private void agentRefuses(String marker, TestUser user) {
@@ -416,13 +437,17 @@ class ConsoleBrowserTest {
         return browser.findElement(By.id(id)).getText();
     }
 
-    private WebElement tile(String service) {
-        return browser.findElement(By.cssSelector("#tiles li[data-service='" + service + "']"));
+    /** Read in one script: the board re-renders on every status event, so held elements go stale. */
+    private String tileText(String service) {
+        Object text = browser.executeScript("const t = document.querySelector(\"#tiles li[data-service='\" + arguments[0] + \"']\");"
+                + " return t ? t.innerText : '';", service);
+        return String.valueOf(text);
     }
 
     private String tileState(String service) {
-        List<WebElement> tiles = browser.findElements(By.cssSelector("#tiles li[data-service='" + service + "'] .state"));
-        return tiles.isEmpty() ? "" : tiles.getFirst().getText();
+        Object text = browser.executeScript("const t = document.querySelector(\"#tiles li[data-service='\" + arguments[0] + \"'] .state\");"
+                + " return t ? t.textContent : '';", service);
+        return String.valueOf(text);
     }
 
     private void status(String service, String state) {
