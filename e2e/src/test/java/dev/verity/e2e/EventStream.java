@@ -29,8 +29,14 @@ final class EventStream implements WebSocket.Listener, AutoCloseable {
     volatile Integer closeCode;
 
     static EventStream open(String gatewayUrl, String token) {
+        return open(gatewayUrl, token, null);
+    }
+
+    /** Opens resuming after {@code afterEventId}: history first, then live events. */
+    static EventStream open(String gatewayUrl, String token, String afterEventId) {
         EventStream stream = new EventStream();
-        URI uri = URI.create(gatewayUrl.replaceFirst("^http", "ws") + "/ws/v1/events");
+        URI uri = URI.create(gatewayUrl.replaceFirst("^http", "ws") + "/ws/v1/events"
+                + (afterEventId == null ? "" : "?after=" + afterEventId));
         try {
             stream.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                     .header("Authorization", "Bearer " + token)

@@ -108,8 +108,7 @@ class EventsAcrossGatewaysTest {
         String requestId = before.getFirst().path("request_id").asText();
         onA.abort();
 
-        try (EventStream onB = EventStream.open(second.url(), token)) {
-            onB.resume(before.getLast().path("event_id").asText());
+        try (EventStream onB = EventStream.open(second.url(), token, before.getLast().path("event_id").asText())) {
             await().atMost(WAIT).until(() -> EventStream.types(onB.ofRequest(requestId)).stream()
                     .anyMatch(t -> t.equals("agent_completed") || t.equals("agent_failed")));
             List<String> all = new java.util.ArrayList<>(EventStream.ids(before.stream()

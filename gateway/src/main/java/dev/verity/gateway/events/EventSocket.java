@@ -29,6 +29,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * the same JWT as the HTTP API ({@code Authorization: Bearer …}, or for browsers the
  * {@code quarkus-http-upgrade#Authorization#Bearer <token>} sub-protocol), so a missing, expired or
  * forged token never gets a socket; the socket closes when the token expires ({@link TokenLifetime}).
+ * A reconnecting client resumes either with {@code ?after=<event_id>} on the upgrade (history first,
+ * then live events, nothing in between is lost or reordered) or with a {@code resume} message.
  */
 @Authenticated
 @WebSocket(path = EventSocket.PATH)
@@ -71,8 +73,35 @@ public class EventSocket {
         }
         Subscriber socket = new Subscriber(connection, user, jwt.getRawToken(), json,
                 config.sendBuffer().asLongValue(), config.dedupeWindow());
+        String after = queryParameter(connection.handshakeRequest().query(), "after");
+        if (after != null && StreamId.isValid(after)) {
+            // Resuming from the upgrade leaves no gap: live events wait from the first moment on.
+            socket.holdLiveEvents();
+        }
         subscribers.add(socket);
         status.tellCurrentState(socket);
+        if (after != null) {
+            if (StreamId.isValid(after)) {
+                resume(socket, after);
+            } else {
+                socket.sendProblem(Problem.of(ErrorType.INVALID_REQUEST,
+                        "Query parameter 'after' must be an event_id you received, like '1732520000000-0'.",
+                        Services.GATEWAY, user, UUID.randomUUID().toString()));
+            }
+        }
+    }
+
+    private static String queryParameter(String query, String name) {
+        if (query == null || query.isEmpty()) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     @OnTextMessage

@@ -36,7 +36,8 @@ public final class Subscriber {
     private final long sendBufferBytes;
     private final int dedupeWindow;
     private final LinkedHashSet<String> recent = new LinkedHashSet<>();
-    private final LinkedHashSet<String> finishedRuns = new LinkedHashSet<>();
+    /** Finished runs and the id of their terminal event. */
+    private final Map<String, String> finishedRuns = new LinkedHashMap<>();
     private final Map<String, String> clientRefs = new LinkedHashMap<>();
     private final AtomicInteger activeRuns = new AtomicInteger();
     private long pendingBytes;
@@ -128,7 +129,7 @@ public final class Subscriber {
     private void emit(Event event) {
         String run = event.requestId();
         boolean runEvent = run != null && !isStatusEvent(event);
-        if (runEvent && finishedRuns.contains(run)) {
+        if (runEvent && finishedRuns.containsKey(run) && !before(event.eventId(), finishedRuns.get(run))) {
             Log.debugf("dropped %s of finished run %s for socket %s", event.type().wire(), run, id());
             return;
         }
@@ -148,8 +149,8 @@ public final class Subscriber {
             outgoing = event.withClientRef(null);
         }
         if (runEvent && event.type().isTerminal()) {
-            finishedRuns.add(run);
-            trim(finishedRuns, dedupeWindow);
+            finishedRuns.put(run, event.eventId());
+            trim(finishedRuns.keySet(), dedupeWindow);
             clientRefs.remove(run);
         }
         send(outgoing);
@@ -202,6 +203,18 @@ public final class Subscriber {
         connection.close(new CloseReason(POLICY, reason)).subscribe().with(
                 done -> { },
                 failure -> Log.debugf("socket %s already gone: %s", id(), failure.getMessage()));
+    }
+
+    /**
+     * Whether a late event of a finished run was emitted before its terminal event: a replay may
+     * bring those after the terminal arrived live, and they are the user's history, not chatter
+     * after the end. Without comparable ids nothing passes.
+     */
+    private static boolean before(String eventId, String terminalId) {
+        if (!StreamId.isValid(eventId) || !StreamId.isValid(terminalId)) {
+            return false;
+        }
+        return StreamId.parse(eventId).compareTo(StreamId.parse(terminalId)) < 0;
     }
 
     private static boolean isStatusEvent(Event event) {

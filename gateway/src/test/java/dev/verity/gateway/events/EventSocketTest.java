@@ -245,25 +245,15 @@ class EventSocketTest {
     }
 
     @Test
-    void disconnectMidRunAndResumeGivesEveryEventExactlyOnce() {
+    void disconnectMidRunAndResumeGivesEveryEventExactlyOnceInOrder() {
         TestUser user = user("u-resume");
         String run = "req-" + UUID.randomUUID();
         List<String> all = new ArrayList<>();
-        String lastSeen;
-        try (SocketClient first = connect(user)) {
-            all.add(logAsAgent(user, run, EventType.AGENT_STARTED, Map.of()).eventId());
-            all.add(logAsAgent(user, run, EventType.AGENT_THINKING, Map.of("model", "small")).eventId());
-            await().atMost(WAIT).until(() -> first.events().size() == 2);
-            lastSeen = first.events().getLast().path("event_id").asText();
-            first.abort();
-        }
-        await().atMost(WAIT).until(() -> subscribers.openSockets(user.userId()) == 0);
-        all.add(logAsAgent(user, run, EventType.TOOL_EXECUTING, Map.of("tool", "metrics")).eventId());
-        all.add(logAsAgent(user, run, EventType.TOOL_COMPLETED, Map.of("tool", "metrics", "ok", true)).eventId());
+        String lastSeen = firstHalfThenDisconnect(user, run, all);
 
-        try (SocketClient second = connect(user)) {
-            second.sendResume(lastSeen);
-            // The rest of the run goes on while the client resumes.
+        // Reconnect resuming from the upgrade; the run finishes while the history is replayed.
+        SocketClient second = SocketClient.connect(URI.create(endpoint + "?after=" + lastSeen), token(user));
+        try (second) {
             all.add(logAsAgent(user, run, EventType.AGENT_COMPLETED, Map.of("response", "real")).eventId());
             await().atMost(WAIT).until(() -> !second.framesOfType("resumed").isEmpty()
                     && second.types(second.events()).contains("agent_completed"));
@@ -279,6 +269,41 @@ class EventSocketTest {
     }
 
     @Test
+    void aResumeMessageAfterTheRunEndedLiveStillDeliversTheMissedEventsOnce() {
+        TestUser user = user("u-resume-late");
+        String run = "req-" + UUID.randomUUID();
+        List<String> all = new ArrayList<>();
+        String lastSeen = firstHalfThenDisconnect(user, run, all);
+        try (SocketClient second = connect(user)) {
+            // The terminal event reaches the new socket live before the client asks for what it missed.
+            all.add(logAsAgent(user, run, EventType.AGENT_COMPLETED, Map.of("response", "real")).eventId());
+            await().atMost(WAIT).until(() -> second.types(second.events()).contains("agent_completed"));
+            second.sendResume(lastSeen);
+            await().atMost(WAIT).until(() -> second.framesOfType("resumed").size() == 1);
+
+            List<String> received = new ArrayList<>(List.of(all.get(0), all.get(1)));
+            second.events().forEach(e -> received.add(e.path("event_id").asText()));
+            assertThat(received).as(second.frames.toString()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(all);
+            assertThat(second.types(second.events())).filteredOn("agent_completed"::equals).hasSize(1);
+        }
+    }
+
+    /** Two events seen live, the socket lost, two more logged while away; returns the last id seen. */
+    private String firstHalfThenDisconnect(TestUser user, String run, List<String> all) {
+        String lastSeen;
+        SocketClient first = connect(user);
+        all.add(logAsAgent(user, run, EventType.AGENT_STARTED, Map.of()).eventId());
+        all.add(logAsAgent(user, run, EventType.AGENT_THINKING, Map.of("model", "small")).eventId());
+        await().atMost(WAIT).until(() -> first.events().size() == 2);
+        lastSeen = first.events().getLast().path("event_id").asText();
+        first.abort();
+        await().atMost(WAIT).until(() -> subscribers.openSockets(user.userId()) == 0);
+        all.add(logAsAgent(user, run, EventType.TOOL_EXECUTING, Map.of("tool", "metrics")).eventId());
+        all.add(logAsAgent(user, run, EventType.TOOL_COMPLETED, Map.of("tool", "metrics", "ok", true)).eventId());
+        return lastSeen;
+    }
+
+    @Test
     void resumingWithAnotherUsersEventIdReturnsNothingOfTheirs() {
         TestUser victim = user("u-victim");
         TestUser attacker = user("u-attacker");
@@ -290,6 +315,18 @@ class EventSocketTest {
             await().atMost(WAIT).until(() -> client.framesOfType("resumed").size() == 2);
             assertThat(client.events()).isEmpty();
             assertThat(client.frames.toString()).doesNotContain(victim.userId(), "victim's");
+        }
+    }
+
+    @Test
+    void aMalformedResumePointOnTheUpgradeGetsAnErrorFrameOnAnOpenSocket() {
+        TestUser user = user("u-badafter");
+        try (SocketClient client = SocketClient.connect(URI.create(endpoint + "?after=..%2F..%2Fetc"), token(user))) {
+            await().atMost(WAIT).until(() -> client.framesOfType("error").size() == 1);
+            assertThat(client.framesOfType("error").getFirst().path("problem").path("error_type").asText())
+                    .isEqualTo("invalid_request");
+            client.sendResume("0-0");
+            await().atMost(WAIT).until(() -> client.framesOfType("resumed").size() == 1);
         }
     }
 

@@ -6,11 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -176,19 +173,5 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     void abort() {
         socket.abort();
-    }
-
-    @SuppressWarnings("unused")
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (CompletionException e) {
-            throw e;
-        }
-    }
-
-    @SuppressWarnings("unused")
-    private static ByteBuffer empty() {
-        return ByteBuffer.allocate(0);
     }
 }
