@@ -85,7 +85,9 @@ let reconnectTimer = null;
 
 function openSocket() {
   if (socket && socket.readyState <= WebSocket.OPEN) return;
-  const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/v1/events";
+  // After a drop, ?after= replays what was missed before live events resume (DESIGN §7).
+  const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/v1/events"
+    + (lastEventId ? `?after=${encodeURIComponent(lastEventId)}` : "");
   // Browsers cannot set headers on a WebSocket: the gateway reads the token from this sub-protocol.
   const carrier = "quarkus-http-upgrade%23Authorization%23Bearer%20" + token();
   socket = new WebSocket(url, ["bearer-token-carrier", carrier]);
@@ -93,7 +95,6 @@ function openSocket() {
   socket.onopen = () => {
     $("socket-state").textContent = "Live events connected.";
     $("socket-state").dataset.state = "open";
-    if (lastEventId) socket.send(JSON.stringify({ type: "resume", after: lastEventId }));
   };
   socket.onmessage = (m) => onFrame(JSON.parse(m.data));
   socket.onclose = (c) => {
@@ -380,6 +381,7 @@ function metricsView(result) {
   const starts = new Set((result.empty_buckets || []).map((s) => Date.parse(s) / 1000));
   for (const s of series) for (const b of s.buckets) starts.add(Date.parse(b.start) / 1000);
   const xs = [...starts].sort((a, b) => a - b);
+  box.append(sourceNote(result.source) ?? "");
   const charts = [
     ["latency_ms", "Latency p95 (ms) by model", (b) => b.p95],
     ["latency_ms", "Latency p50 (ms) by model", (b) => b.p50],
@@ -398,11 +400,12 @@ function metricsView(result) {
     box.append(holder);
     holder.plot = new uPlot({
       width: 520, height: 180,
+      // Three significant digits, so small dollar amounts do not all read "0".
+      axes: [{}, { size: 70, values: (u, ticks) => ticks.map((v) => (v === null ? "" : String(+v.toPrecision(3)))) }],
       series: [{}, ...of.map((s, i) => ({ label: s.group ?? "all", stroke: ["#123a7a", "#a30000", "#0a5d1e", "#7a4a00"][i % 4],
         width: 2, spanGaps: false, points: { show: true } }))],
     }, data, holder);
   }
-  box.append(sourceNote(result.source) ?? "");
   return box;
 }
 
