@@ -28,14 +28,20 @@ function definitionList(pairs) {
 
 // --- sign-in -------------------------------------------------------------------------------
 
-// The local launcher prints http://localhost:8080/#token=<jwt>: read once, keep for this tab, drop from the URL.
-(function tokenFromFragment() {
+// The local launcher prints http://localhost:8080/#token=<jwt>: read once, keep for this tab, drop from the
+// URL. Only where the gateway allows it (verity.console.fragment-sign-in, on only in the local launcher).
+// Resolves true when a link's token was refused.
+async function tokenFromFragment() {
   const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
-  if (match) {
+  if (!match) return false;
+  history.replaceState(null, "", location.pathname + location.search);
+  const settings = await fetch("/console/settings").then((r) => r.json()).catch(() => ({}));
+  if (settings.fragment_sign_in === true) {
     sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
-    history.replaceState(null, "", location.pathname + location.search);
+    return false;
   }
-})();
+  return true;
+}
 
 function token() { return sessionStorage.getItem(TOKEN_KEY); }
 
@@ -429,4 +435,10 @@ function costView(c) {
 
 loadStatus();
 setInterval(loadStatus, 15000);
-signedIn();
+tokenFromFragment().then((refused) => {
+  signedIn();
+  if (refused) {
+    $("whoami").dataset.refused = "fragment";
+    $("whoami").textContent = "Sign-in links are turned off on this deployment: paste your token instead.";
+  }
+});

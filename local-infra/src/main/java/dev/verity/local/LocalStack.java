@@ -74,6 +74,8 @@ public final class LocalStack {
         env.put("QUARKUS_REST_CLIENT_LLM_CASCADE_URL", "http://localhost:8081");
         env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:8082");
         env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:8083");
+        // The console sign-in links printed below; never on outside this launcher.
+        env.put("VERITY_CONSOLE_FRAGMENT_SIGN_IN", "true");
 
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("llm-cascade-service", 8081);
