@@ -74,6 +74,8 @@ public final class LocalStack {
         env.put("QUARKUS_REST_CLIENT_LLM_CASCADE_URL", "http://localhost:8081");
         env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:8082");
         env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:8083");
+        // The console sign-in links printed below; never on outside this launcher.
+        env.put("VERITY_CONSOLE_FRAGMENT_SIGN_IN", "true");
 
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("llm-cascade-service", 8081);
@@ -110,6 +112,12 @@ public final class LocalStack {
             String token = tokens.mint(TestUser.of("local-" + tier, "local-org", tier), Duration.ofHours(12));
             Files.writeString(tokenDir.resolve(tier + ".jwt"), token);
             out.append(String.format("  %-10s %s%n", tier, token));
+        }
+        // Local only: the console reads the token from the URL fragment once (never sent to the server) and drops it.
+        out.append("\n  Console, signed in per tier (local dev tokens):\n");
+        for (String tier : TIERS) {
+            String token = Files.readString(tokenDir.resolve(tier + ".jwt"));
+            out.append(String.format("  %-10s http://localhost:8080/#token=%s%n", tier, token));
         }
         out.append("""
 
