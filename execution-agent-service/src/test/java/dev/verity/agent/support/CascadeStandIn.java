@@ -34,41 +34,17 @@ import java.util.UUID;
  * results) and optionally by the caller's token, so concurrent runs of different users get their
  * own answers without shared state.
  */
-public final class CascadeStandIn {
+public final class CascadeStandIn extends ServiceStandIn {
 
     public static final String PATH = "/v1/chat/completions";
     private static final String HAS_TOOL_RESULT = "$.messages[?(@.role == 'tool')]";
 
     public enum Stage { FIRST_CALL, AFTER_TOOL_RESULTS, ANY }
 
-    private final WireMockServer server;
-
     CascadeStandIn(WireMockServer server) {
-        this.server = server;
+        super(server, Services.LLM_CASCADE, "small", "closed");
     }
 
-    public String baseUrl() {
-        return server.baseUrl();
-    }
-
-    void reset() {
-        server.resetAll();
-        status("ready", null);
-    }
-
-    public void status(String state, String reason) {
-        ObjectNode status = Json.MAPPER.createObjectNode().put("service", Services.LLM_CASCADE).put("status", state)
-                .put("since", Instant.now().toString());
-        if (reason != null) {
-            status.put("reason", reason);
-        }
-        status.putObject("components").putObject("small").put("state", "closed");
-        server.stubFor(get(urlEqualTo("/v1/status")).willReturn(json(200, status.toString())));
-    }
-
-    public void statusUnreachable() {
-        server.stubFor(get(urlEqualTo("/v1/status")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
-    }
 
     /** The cascade process is gone: connections are reset. */
     public void unreachable() {
@@ -157,9 +133,6 @@ public final class CascadeStandIn {
         server.stubFor(mapping.willReturn(response));
     }
 
-    private static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
-    }
 
     static ObjectNode toolCallCompletion(String callId, String tool, String arguments, String model) {
         ObjectNode completion = completion(model, "tool_calls", false);

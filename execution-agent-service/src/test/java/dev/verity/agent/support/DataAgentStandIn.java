@@ -3,7 +3,6 @@ package dev.verity.agent.support;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -28,39 +27,15 @@ import java.util.List;
  * {@code source}. Answers can be bound to the caller's token, the way the real data agent scopes
  * every query to the token's org.
  */
-public final class DataAgentStandIn {
+public final class DataAgentStandIn extends ServiceStandIn {
 
     public static final String METRICS = "/v1/metrics/query";
     public static final String COST = "/v1/cost-analysis";
 
-    private final WireMockServer server;
-
     DataAgentStandIn(WireMockServer server) {
-        this.server = server;
+        super(server, Services.DATA_AGENT, "postgres", "up");
     }
 
-    public String baseUrl() {
-        return server.baseUrl();
-    }
-
-    void reset() {
-        server.resetAll();
-        status("ready", null);
-    }
-
-    public void status(String state, String reason) {
-        ObjectNode status = Json.MAPPER.createObjectNode().put("service", Services.DATA_AGENT).put("status", state)
-                .put("since", Instant.now().toString());
-        if (reason != null) {
-            status.put("reason", reason);
-        }
-        status.putObject("components").putObject("postgres").put("state", "up");
-        server.stubFor(get(urlEqualTo("/v1/status")).willReturn(json(200, status.toString())));
-    }
-
-    public void statusUnreachable() {
-        server.stubFor(get(urlEqualTo("/v1/status")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
-    }
 
     /** Latency series of the token's org: one hourly bucket with the given p95. */
     public void answersMetrics(String token, String group, long p95, DataSource source) {
@@ -114,7 +89,4 @@ public final class DataAgentStandIn {
         server.stubFor(mapping.willReturn(response));
     }
 
-    private static ResponseDefinitionBuilder json(int status, String body) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
-    }
 }
