@@ -3,7 +3,6 @@ package dev.verity.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.verity.local.TestUser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,33 +126,5 @@ class AgentExecutionSuiteTest {
             assertThat(reply.json().path("error_type").asText()).isEqualTo("invalid_request");
         }
         assertThat(stack.provider().requestsTo("small")).isZero();
-    }
-
-    @Test
-    void enterpriseGetsARealTicketAndEscalationWhileFreeGetsQueueAndStatusPage() {
-        Fault.SERVER_ERROR.applyTo(stack.provider(), "small");
-        Fault.SERVER_ERROR.applyTo(stack.provider(), "large");
-        TestUser enterprise = Users.of("enterprise", "org-agent-suite");
-        TestUser free = Users.of("free", "org-agent-suite");
-
-        Http.Reply forEnterprise = chat(Users.token(enterprise), "How fast were my calls today?");
-        Http.Reply forFree = chat(Users.token(free), "How fast were my calls today?");
-
-        JsonNode ent = forEnterprise.json();
-        assertThat(ent.path("error_type").asText()).isEqualTo("llm_upstream_error");
-        JsonNode entHandling = ent.path("tier_handling");
-        assertThat(entHandling.path("enterprise_escalation").asBoolean()).isTrue();
-        String requestId = ent.path("error_context").path("request_id").asText();
-        assertThat(entHandling.path("escalation_reference").asText()).isEqualTo("ENT-" + requestId);
-        assertThat(entHandling.path("account_manager_email").asText()).isEqualTo(enterprise.accountManagerEmail());
-        String ticket = entHandling.path("support_ticket_id").asText();
-        assertThat(stack.supportTicketExists(ticket, requestId)).as("ticket %s persisted", ticket).isTrue();
-
-        JsonNode freeHandling = forFree.json().path("tier_handling");
-        assertThat(forFree.json().path("error_type").asText()).isEqualTo("llm_upstream_error");
-        assertThat(freeHandling.path("enterprise_escalation").asBoolean()).isFalse();
-        assertThat(freeHandling.has("queue_position")).isTrue();
-        assertThat(freeHandling.path("status_page_url").asText()).endsWith("/status");
-        assertThat(freeHandling.has("support_ticket_id")).isFalse();
     }
 }

@@ -1,6 +1,7 @@
 package dev.verity.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ProviderStub implements AutoCloseable {
 
     private static final AtomicInteger IDS = new AtomicInteger();
+    private static final String SUPPORT_WEBHOOK = "/support/escalations";
     private final WireMockServer server;
 
     public ProviderStub() {
@@ -76,6 +78,47 @@ public final class ProviderStub implements AutoCloseable {
                          "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
                          "usage":{"prompt_tokens":90,"completion_tokens":20,"total_tokens":110}}"""
                         .formatted(IDS.incrementAndGet(), model, text))));
+    }
+
+    /**
+     * Every run of the model asks for one tool call (after {@code delayMillis}, so the run is in
+     * flight with the provider for that long) and, once a request carries the tool's message,
+     * answers with text. Stateless, so concurrent runs each get both steps.
+     */
+    public void callsToolOnEveryRun(String model, String tool, String argumentsJson, int delayMillis, String text) {
+        String arguments = argumentsJson.replace("\\", "\\\\").replace("\"", "\\\"");
+        server.stubFor(post(urlPathEqualTo(path(model))).atPriority(2)
+                .willReturn(aResponse().withStatus(200).withFixedDelay(delayMillis)
+                        .withHeader("Content-Type", "application/json").withBody("""
+                        {"id":"chatcmpl-e2e-tool-%d","object":"chat.completion","created":1764000000,"model":"%s",
+                         "choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[
+                           {"id":"call_e2e_run","type":"function","function":{"name":"%s","arguments":"%s"}}]},
+                           "finish_reason":"tool_calls"}],
+                         "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52}}"""
+                        .formatted(IDS.incrementAndGet(), model, tool, arguments))));
+        server.stubFor(post(urlPathEqualTo(path(model))).atPriority(1)
+                .withRequestBody(matchingJsonPath("$.messages[?(@.role == 'tool')]"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
+                        {"id":"chatcmpl-e2e-final-%d","object":"chat.completion","created":1764000000,"model":"%s",
+                         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
+                         "usage":{"prompt_tokens":90,"completion_tokens":20,"total_tokens":110}}"""
+                        .formatted(IDS.incrementAndGet(), model, text))));
+    }
+
+    /** The support system's receiver of enterprise escalations, on this same server. */
+    public String supportWebhookUrl() {
+        return "http://localhost:" + server.port() + SUPPORT_WEBHOOK;
+    }
+
+    /** The support webhook accepts deliveries (a reset leaves it unanswered, so deliveries retry). */
+    public void acceptsSupportNotifications() {
+        server.stubFor(post(urlPathEqualTo(SUPPORT_WEBHOOK)).willReturn(aResponse().withStatus(204)));
+    }
+
+    /** The escalations the support webhook received, oldest first. */
+    public java.util.List<String> supportNotifications() {
+        return server.findAll(postRequestedFor(urlPathEqualTo(SUPPORT_WEBHOOK))).stream()
+                .map(request -> request.getBodyAsString()).toList();
     }
 
     /** The bodies the model received, oldest first. */

@@ -45,6 +45,16 @@ public final class VerityStack {
     private final Tokens tokens;
     private final PostgresEndpoint pg;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final Map<String, Price> prices = new LinkedHashMap<>();
+
+    /** A model's configured price, USD per million tokens. */
+    public record Price(java.math.BigDecimal inputUsdPerMtok, java.math.BigDecimal outputUsdPerMtok) {
+    }
+
+    /** One row of the data agent's {@code llm_calls}; token counts and cost are null when unknown. */
+    public record RecordedCall(String model, Integer promptTokens, Integer completionTokens,
+                               java.math.BigDecimal costUsd, String outcome) {
+    }
 
     private VerityStack() throws IOException {
         Path root = ServiceProcess.repoRoot();
@@ -76,6 +86,10 @@ public final class VerityStack {
         env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:" + ports.get(AGENT));
         env.put("VERITY_STATUS_REFRESH_INTERVAL", "1s");
         env.put("VERITY_STATUS_POLL_INTERVAL", "1s");
+        // Users are sent to this stack's own status page, so a test can follow the link it was given.
+        env.put("VERITY_STATUS_PAGE_URL", "http://localhost:" + ports.get(GATEWAY) + "/status");
+        env.put("VERITY_TIER_HANDLING_WEBHOOK_URL", provider.supportWebhookUrl());
+        env.put("VERITY_TIER_HANDLING_WEBHOOK_BACKOFF", "200ms");
         // Breaker behaviour is proven in the cascade's own tests; here one suite's faults must not
         // leave a model skipped for the next suite.
         env.put("VERITY_CASCADE_BREAKER_REQUEST_VOLUME_THRESHOLD", "100000");
@@ -109,6 +123,10 @@ public final class VerityStack {
         env.put(prefix + "OUTPUT_USD_PER_MTOK", outputPrice);
         env.put(prefix + "TIMEOUT", "2s");
         env.put(prefix + "CONTEXT_WINDOW", Integer.toString(contextWindow));
+        // The data agent re-prices recorded calls for cost analysis with the same price table.
+        env.put("VERITY_PRICES_" + name.toUpperCase() + "_INPUT_USD_PER_MTOK", inputPrice);
+        env.put("VERITY_PRICES_" + name.toUpperCase() + "_OUTPUT_USD_PER_MTOK", outputPrice);
+        prices.put(name, new Price(new java.math.BigDecimal(inputPrice), new java.math.BigDecimal(outputPrice)));
         Scanner.forbid(key);
         Scanner.forbid(provider.origin());
     }
@@ -189,6 +207,59 @@ public final class VerityStack {
                      "SELECT 1 FROM gateway.support_tickets WHERE id = ? AND request_id = ?")) {
             query.setString(1, ticketId);
             query.setString(2, requestId);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("support ticket lookup failed", e);
+        }
+    }
+
+    /** The models' configured prices (cascade and data agent alike). */
+    public Map<String, Price> prices() {
+        return Map.copyOf(prices);
+    }
+
+    /** Every call the data agent recorded for this org, straight from PostgreSQL. */
+    public List<RecordedCall> recordedCalls(String orgId) {
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             PreparedStatement query = db.prepareStatement("""
+                     SELECT model, prompt_tokens, completion_tokens, cost_usd, outcome
+                     FROM telemetry.llm_calls WHERE org_id = ? ORDER BY created_at, id""")) {
+            query.setString(1, orgId);
+            List<RecordedCall> calls = new java.util.ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    calls.add(new RecordedCall(rows.getString(1), (Integer) rows.getObject(2), (Integer) rows.getObject(3),
+                            rows.getBigDecimal(4), rows.getString(5)));
+                }
+            }
+            return calls;
+        } catch (SQLException e) {
+            throw new IllegalStateException("llm_calls lookup failed", e);
+        }
+    }
+
+    /** How many support tickets the gateway opened for this request. */
+    public int supportTicketsFor(String requestId) {
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             PreparedStatement query = db.prepareStatement("SELECT count(*) FROM gateway.support_tickets WHERE request_id = ?")) {
+            query.setString(1, requestId);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("support ticket lookup failed", e);
+        }
+    }
+
+    /** Whether the gateway recorded the delivery of this ticket's support notification. */
+    public boolean supportTicketNotified(String ticketId) {
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             PreparedStatement query = db.prepareStatement(
+                     "SELECT 1 FROM gateway.support_tickets WHERE id = ? AND notified_at IS NOT NULL")) {
+            query.setString(1, ticketId);
             try (ResultSet rows = query.executeQuery()) {
                 return rows.next();
             }
