@@ -189,12 +189,15 @@ class BusinessValueSuiteTest {
         assertThat(stack.supportTicketExists(ticket, requestId)).as("ticket %s persisted", ticket).isTrue();
         // Support is told, in the background, and the ticket records the delivery.
         await().atMost(Duration.ofSeconds(30)).until(() -> stack.supportTicketNotified(ticket));
-        assertThat(stack.provider().supportNotifications()).anySatisfy(body -> {
-            JsonNode notification = JSON.readTree(body);
-            assertThat(notification.path("ticket_id").asText()).isEqualTo(ticket);
-            assertThat(notification.path("escalation_reference").asText()).isEqualTo("ENT-" + requestId);
-            assertThat(notification.path("request_id").asText()).isEqualTo(requestId);
-        });
+        // Support staff are told what the user was told: no upstream text, keys or stack frames either.
+        assertThat(stack.provider().supportNotifications())
+                .allSatisfy(body -> assertThat(Scanner.violations(body)).as("support notification").isEmpty())
+                .anySatisfy(body -> {
+                    JsonNode notification = JSON.readTree(body);
+                    assertThat(notification.path("ticket_id").asText()).isEqualTo(ticket);
+                    assertThat(notification.path("escalation_reference").asText()).isEqualTo("ENT-" + requestId);
+                    assertThat(notification.path("request_id").asText()).isEqualTo(requestId);
+                });
 
         JsonNode freeProblem = forFree.json();
         JsonNode freeHandling = freeProblem.path("tier_handling");

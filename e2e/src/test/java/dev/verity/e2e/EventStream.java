@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,7 @@ final class EventStream implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
     volatile Integer closeCode;
+    volatile Throwable error;
 
     static EventStream open(String gatewayUrl, String token) {
         return open(gatewayUrl, token, null);
@@ -73,6 +75,35 @@ final class EventStream implements WebSocket.Listener, AutoCloseable {
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
         closeCode = statusCode;
         return null;
+    }
+
+    /** The connection broke (the gateway went away) without a close handshake. */
+    @Override
+    public void onError(WebSocket webSocket, Throwable failure) {
+        error = failure;
+    }
+
+    /** Whether the socket is gone, closed by the server or broken. */
+    boolean ended() {
+        return closeCode != null || error != null;
+    }
+
+    /** The id of the last logged event received, for resuming after it. */
+    String lastEventId() {
+        List<JsonNode> logged = frames.stream().filter(f -> f.hasNonNull("event_id")).toList();
+        return logged.isEmpty() ? null : logged.getLast().path("event_id").asText();
+    }
+
+    /** The terminal events ({@code agent_completed} / {@code agent_failed}) of one run. */
+    List<JsonNode> terminalsOf(String requestId) {
+        return ofRequest(requestId).stream()
+                .filter(f -> Set.of("agent_completed", "agent_failed").contains(f.path("type").asText()))
+                .collect(Collectors.toList());
+    }
+
+    /** Whether a service event of this type for this service arrived. */
+    boolean announced(String type, String service) {
+        return ofType(type).stream().anyMatch(e -> service.equals(e.path("data").path("service").asText()));
     }
 
     void send(String text) {

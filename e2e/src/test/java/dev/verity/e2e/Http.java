@@ -49,7 +49,15 @@ public final class Http {
     }
 
     public static Reply post(String url, String token, String body, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+        return post(url, token, body, headers, Duration.ofSeconds(60));
+    }
+
+    /**
+     * A POST whose answer must arrive within {@code within}: past it the client gives up with an
+     * {@link java.net.http.HttpTimeoutException}, so a request that hangs fails the test.
+     */
+    public static Reply post(String url, String token, String body, Map<String, String> headers, Duration within) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(within)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
