@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code ./verity run}: the whole stack on one machine. PostgreSQL and Redis at the configured
@@ -76,6 +78,7 @@ public final class LocalStack {
         env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:8083");
         // The console sign-in links printed below; never on outside this launcher.
         env.put("VERITY_CONSOLE_FRAGMENT_SIGN_IN", "true");
+        env.putAll(dataAgentPrices(System.getenv()));
 
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("llm-cascade-service", 8081);
@@ -94,6 +97,27 @@ public final class LocalStack {
             service.awaitReady(Duration.ofMinutes(3));
         }
         printBanner(pg, tokens);
+    }
+
+    /**
+     * The data agent re-prices recorded calls from its own table; locally the models' prices are
+     * the only ones there are, so the table is taken from them rather than set twice.
+     */
+    static Map<String, String> dataAgentPrices(Map<String, String> environment) {
+        Map<String, String> prices = new HashMap<>();
+        Pattern price = Pattern.compile("VERITY_MODELS_([A-Z0-9]+)_((?:INPUT|OUTPUT)_USD_PER_MTOK)");
+        environment.forEach((name, value) -> {
+            Matcher m = price.matcher(name);
+            if (m.matches()) {
+                prices.putIfAbsent("VERITY_PRICES_" + m.group(1) + "_" + m.group(2), value);
+            }
+        });
+        environment.forEach((name, value) -> {
+            if (name.startsWith("VERITY_PRICES_")) {
+                prices.put(name, value);
+            }
+        });
+        return prices;
     }
 
     private void printBanner(PostgresEndpoint pg, Tokens tokens) throws IOException {
