@@ -216,6 +216,9 @@ class StreamingTest {
         assertThat(last.path("provenance").path("degraded").asBoolean()).isFalse();
         assertThat(last.path("provenance").path("usage").path("completion_tokens").asInt()).isEqualTo(6);
         assertThat(last.path("provenance").path("selection_reasoning").asText()).contains("scripted");
+        assertThat(RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .containsPattern("verity_cascade_streams_total\\{[^}]*model=\"scripted\",stage=\"started\"[^}]*} [1-9]")
+                .containsPattern("verity_cascade_streams_total\\{[^}]*model=\"scripted\",stage=\"completed\"[^}]*} [1-9]");
         // Only the last chunk carries usage and provenance.
         assertThat(chunks.subList(0, chunks.size() - 1)).allSatisfy(c -> {
             assertThat(c.has("provenance")).isFalse();
@@ -413,6 +416,8 @@ class StreamingTest {
         assertThat(String.join("\n", events)).doesNotContain("OTHER MODEL").doesNotContain("10.0.0.7")
                 .doesNotContain("upstream says");
         assertThat(OpenAi.count(wireMock, "large")).isZero();
+        assertThat(RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .containsPattern("verity_cascade_streams_total\\{[^}]*model=\"scripted\",stage=\"failed\"[^}]*} [1-9]");
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(usageEventsOf(requestId)).singleElement()
                 .satisfies(event -> {
@@ -435,11 +440,13 @@ class StreamingTest {
                 new Send(ScriptedProvider.DONE),
                 new End());
         String body = streamed("scripted", ",\"fallback\":\"deny\"");
+        String requestId = "req-stream-gone-" + UUID.randomUUID();
         try (Socket socket = new Socket("localhost", RestAssured.port)) {
             OutputStream out = socket.getOutputStream();
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Authorization: Bearer " + TestInfra.get().tokens().mint(CascadeTest.USER) + "\r\n"
+                    + "X-Request-Id: " + requestId + "\r\n"
                     + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(bytes);
             out.flush();
@@ -456,6 +463,41 @@ class StreamingTest {
                         assertThat(call.callerClosed()).isTrue();
                         assertThat(call.finished()).isFalse();
                     }));
+        } finally {
+            never.countDown();
+        }
+        // The call is accounted for: it ended unfinished, tokens unknown.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(usageEventsOf(requestId)).singleElement()
+                .satisfies(event -> {
+                    assertThat(event.path("outcome").asText()).isEqualTo("error");
+                    assertThat(event.has("prompt_tokens")).isFalse();
+                }));
+    }
+
+    // --- the caller's deadline ------------------------------------------------------------------
+
+    @Test
+    void theCallersDeadlineEndsAStreamThatIsStillRunning() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        ScriptedProvider.script(new Send(ScriptedProvider.chunk(ID, "Metz")), new Await(never), new End());
+        String requestId = "req-stream-deadline-" + UUID.randomUUID();
+        // Well inside the scripted model's idle timeout, so only the deadline can end this stream.
+        long deadline = System.currentTimeMillis() + ScriptedProvider.IDLE_TIMEOUT_MS / 2;
+        HttpRequest request = HttpRequest.newBuilder(post(streamed("scripted", ",\"fallback\":\"deny\""), requestId),
+                (name, value) -> true).header("X-Request-Deadline", String.valueOf(deadline)).build();
+
+        try {
+            HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            List<String> events = events(response);
+            assertThat(events).doesNotContain("[DONE]");
+            assertThat(text(events.subList(0, events.size() - 1).stream().map(this::read).toList())).isEqualTo("Metz");
+            JsonNode error = read(events.getLast());
+            assertThat(error.path("error").path("code").asText()).isEqualTo("llm_timeout");
+            assertThat(error.path("error").path("message").asText()).contains("deadline");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ScriptedProvider.calls())
+                    .singleElement().satisfies(call -> assertThat(call.callerClosed()).isTrue()));
         } finally {
             never.countDown();
         }

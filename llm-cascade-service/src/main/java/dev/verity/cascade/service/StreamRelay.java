@@ -16,6 +16,7 @@ import dev.verity.contract.UsageEvent;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,14 +59,23 @@ public class StreamRelay {
         ModelSpec model = stream.model();
         Relayed seen = new Relayed();
         long idleMs = model.streamIdleTimeout().toMillis();
+        // The idle clock runs between chunks handed on, so a client that stops reading for that long
+        // ends the stream too, rather than holding the provider connection open for it.
         Multi<JsonNode> chunks = Multi.createBy().concatenating().streams(
-                Multi.createFrom().item(stream.first()),
-                stream.rest().ifNoItem().after(model.streamIdleTimeout())
-                        .failWith(() -> ProviderFault.streamIdle(idleMs)));
+                        Multi.createFrom().item(stream.first()),
+                        stream.rest().ifNoItem().after(model.streamIdleTimeout())
+                                .failWith(() -> ProviderFault.streamIdle(idleMs)))
+                .onCompletion().invoke(() -> seen.providerDone = true);
+        long remaining = context.remainingMs();
+        if (remaining != Long.MAX_VALUE) {
+            // No service works past the caller's deadline (DESIGN §3), a stream included.
+            chunks = chunks.select().first(Duration.ofMillis(Math.max(1, remaining)));
+        }
         return chunks
                 .onItem().transformToIterable(chunk -> relay(model, chunk, seen))
-                .onCompletion().switchTo(() -> Multi.createFrom().items(
-                        last(stream, route, seen, includeUsage), DONE))
+                .onCompletion().switchTo(() -> seen.providerDone
+                        ? Multi.createFrom().items(last(stream, route, seen, includeUsage), DONE)
+                        : Multi.createFrom().failure(new DeadlineReached()))
                 .onTermination().invoke((failure, cancelled) -> ended(stream, context, seen, failure, cancelled))
                 .onFailure().recoverWithItem(failure -> errorEvent(stream, route, context, failure));
     }
@@ -143,11 +153,18 @@ public class StreamRelay {
 
     private String errorEvent(StreamOutcome.Started stream, Route route, CallContext context, Throwable failure) {
         ErrorType type = errorType(failure);
-        AttemptOutcome outcome = failure instanceof ProviderFault fault ? fault.outcome() : AttemptOutcome.UPSTREAM_ERROR;
+        AttemptOutcome outcome = switch (failure) {
+            case ProviderFault fault -> fault.outcome();
+            case DeadlineReached deadline -> AttemptOutcome.TIMEOUT;
+            default -> AttemptOutcome.UPSTREAM_ERROR;
+        };
         long latency = (System.nanoTime() - stream.startedNanos()) / 1_000_000;
         List<Attempt> attempts = new ArrayList<>(route.attempts());
         attempts.add(new Attempt(stream.model().name(), outcome, latency, type, null));
-        String detail = detail(type, stream.model().name());
+        String detail = failure instanceof DeadlineReached
+                ? "The request deadline passed while model " + stream.model().name() + " was still streaming its answer."
+                        + INCOMPLETE
+                : detail(type, stream.model().name());
         Problem problem = Problem.of(type, detail, Services.LLM_CASCADE, context.user(), context.requestId())
                 .withAttempts(attempts);
         ObjectNode event = json.createObjectNode();
@@ -160,11 +177,17 @@ public class StreamRelay {
     }
 
     private static ErrorType errorType(Throwable failure) {
-        return failure instanceof ProviderFault fault ? fault.errorType() : ErrorType.LLM_UPSTREAM_ERROR;
+        return switch (failure) {
+            case ProviderFault fault -> fault.errorType();
+            case DeadlineReached deadline -> ErrorType.LLM_TIMEOUT;
+            default -> ErrorType.LLM_UPSTREAM_ERROR;
+        };
     }
 
+    private static final String INCOMPLETE = " The text streamed so far is incomplete; retry the request for a whole answer.";
+
     private static String detail(ErrorType type, String model) {
-        String incomplete = " The text streamed so far is incomplete; retry the request for a whole answer.";
+        String incomplete = INCOMPLETE;
         return switch (type) {
             case LLM_TIMEOUT -> "Model " + model + " stopped sending its answer for longer than its idle limit." + incomplete;
             case LLM_INVALID_RESPONSE -> "Model " + model + "'s provider sent an unreadable part of its answer." + incomplete;
@@ -184,8 +207,16 @@ public class StreamRelay {
         return "data: " + data + "\n\n";
     }
 
+    /** The caller's deadline passed while the stream was still running. */
+    private static final class DeadlineReached extends RuntimeException {
+        DeadlineReached() {
+            super("request deadline reached mid-stream", null, false, false);
+        }
+    }
+
     /** What the relay has seen of one stream; touched only by that stream's serialised signals. */
     private static final class Relayed {
+        volatile boolean providerDone;
         String id;
         long created;
         JsonNode rawUsage;

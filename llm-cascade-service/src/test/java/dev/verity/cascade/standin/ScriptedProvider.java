@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public class ScriptedProvider implements QuarkusTestResourceLifecycleManager {
 
-    public static final long IDLE_TIMEOUT_MS = 1000;
+    public static final long IDLE_TIMEOUT_MS = 5000;
 
     private static final List<Call> CALLS = new CopyOnWriteArrayList<>();
     private static volatile List<Step> script = List.of();
