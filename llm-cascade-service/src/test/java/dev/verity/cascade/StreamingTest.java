@@ -357,6 +357,24 @@ class StreamingTest {
     }
 
     @Test
+    void failedStreamStartsOpenTheModelsBreakerAndLaterStreamsSkipIt() throws Exception {
+        OpenAi.stub(wireMock, "small", OpenAi.error(500, "server_error"));
+        OpenAi.stub(wireMock, "large", sse("chatcmpl-large-b", List.of("Brest"), false));
+        for (int i = 0; i < OpenAiStandIn.BREAKER_WINDOW; i++) {
+            assertThat(events(open(streamed("auto", ""), "req-stream-breaker-" + UUID.randomUUID())).getLast())
+                    .isEqualTo("[DONE]");
+        }
+        int smallCalls = OpenAi.count(wireMock, "small");
+
+        List<String> events = events(open(streamed("auto", ""), "req-stream-breaker-" + UUID.randomUUID()));
+
+        assertThat(OpenAi.count(wireMock, "small")).isEqualTo(smallCalls);
+        JsonNode provenance = chunks(events).getLast().path("provenance");
+        assertThat(provenance.path("model").asText()).isEqualTo("large");
+        assertThat(provenance.path("attempts").get(0).path("outcome").asText()).isEqualTo("circuit_open");
+    }
+
+    @Test
     void withNoOtherModelAFailureBeforeTheFirstChunkIsAProblemNotAStream() throws Exception {
         OpenAi.stub(wireMock, "small", OpenAi.error(429, "rate_limit_exceeded").withHeader("Retry-After", "7"));
 
