@@ -1,5 +1,6 @@
 package dev.verity.cascade.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.cascade.client.ChatClient;
 import dev.verity.cascade.client.ModelSpec;
@@ -9,10 +10,10 @@ import dev.verity.cascade.config.CascadeConfig;
 import dev.verity.cascade.config.CascadePolicy;
 import dev.verity.contract.AttemptOutcome;
 import dev.verity.contract.ErrorType;
+import dev.verity.contract.Usage;
 import dev.verity.contract.UsageEvent;
 import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import io.smallrye.mutiny.Multi;
@@ -171,7 +172,7 @@ public class ModelGuards {
     }
 
     /** Records the usage event of a stream that had started, once it has ended (DESIGN §6). */
-    public void streamEnded(StreamOutcome.Started stream, CallContext context, dev.verity.contract.Usage tokens,
+    public void streamEnded(StreamOutcome.Started stream, CallContext context, Usage tokens,
             UsageEvent.Outcome outcome, ErrorType errorType) {
         long latency = elapsedMs(stream.startedNanos());
         Double cost = Costs.of(stream.model(), tokens);
