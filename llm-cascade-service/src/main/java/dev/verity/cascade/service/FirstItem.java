@@ -17,8 +17,13 @@ import java.util.concurrent.Flow;
  */
 public final class FirstItem<T> implements Flow.Subscriber<T> {
 
-    /** The first item and the stream after it. */
-    public record Split<T>(T first, Multi<T> rest) {
+    /**
+     * The first item and the stream after it.
+     *
+     * @param abandon cancels the upstream when {@code rest} will never be subscribed (the caller left
+     *        before the first item was relayed); harmless after {@code rest} has ended
+     */
+    public record Split<T>(T first, Multi<T> rest, Runnable abandon) {
     }
 
     private final io.smallrye.mutiny.subscription.UniEmitter<? super Split<T>> emitter;
@@ -59,7 +64,7 @@ public final class FirstItem<T> implements Flow.Subscriber<T> {
         }
         if (target == null) {
             Flow.Publisher<T> rest = this::subscribeRest;
-            emitter.complete(new Split<>(item, Multi.createFrom().publisher(rest)));
+            emitter.complete(new Split<>(item, Multi.createFrom().publisher(rest), this::abandon));
         } else {
             target.onNext(item);
         }
@@ -127,6 +132,16 @@ public final class FirstItem<T> implements Flow.Subscriber<T> {
         });
         if (endNow) {
             signalEnd(subscriber, failure);
+        }
+    }
+
+    private void abandon() {
+        Flow.Subscription subscription;
+        synchronized (this) {
+            subscription = upstream;
+        }
+        if (subscription != null) {
+            subscription.cancel();
         }
     }
 

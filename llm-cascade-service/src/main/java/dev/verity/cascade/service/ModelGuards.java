@@ -166,7 +166,8 @@ public class ModelGuards {
                     long latency = elapsedMs(started);
                     metrics.attempt(model.name(), AttemptOutcome.SUCCESS, latency);
                     metrics.stream(model.name(), CascadeMetrics.StreamStage.STARTED);
-                    return new StreamOutcome.Started(model, split.first(), split.rest(), started, degradedRoute);
+                    return new StreamOutcome.Started(model, split.first(), split.rest(), split.abandon(), started,
+                            degradedRoute);
                 })
                 .onFailure().recoverWithItem(e -> new StreamOutcome.Failed(failure(model, e, elapsedMs(started), context)));
     }

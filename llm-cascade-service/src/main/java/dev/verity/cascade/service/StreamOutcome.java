@@ -10,11 +10,12 @@ public sealed interface StreamOutcome {
     /**
      * The provider's first chunk and the rest of its stream (not yet subscribed).
      *
+     * @param abandon cancels the provider call if {@code rest} is never subscribed
      * @param startedNanos when the call was made, for latency
      * @param degradedRoute whether this model answers in place of a preferred route
      */
-    record Started(ModelSpec model, JsonNode first, Multi<JsonNode> rest, long startedNanos, boolean degradedRoute)
-            implements StreamOutcome {
+    record Started(ModelSpec model, JsonNode first, Multi<JsonNode> rest, Runnable abandon, long startedNanos,
+            boolean degradedRoute) implements StreamOutcome {
     }
 
     record Failed(ModelOutcome.Failure failure) implements StreamOutcome {

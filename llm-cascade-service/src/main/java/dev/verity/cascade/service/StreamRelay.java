@@ -65,7 +65,9 @@ public class StreamRelay {
                         Multi.createFrom().item(stream.first()),
                         stream.rest().ifNoItem().after(model.streamIdleTimeout())
                                 .failWith(() -> ProviderFault.streamIdle(idleMs)))
-                .onCompletion().invoke(() -> seen.providerDone = true);
+                .onCompletion().invoke(() -> seen.providerDone = true)
+                // A caller gone before the rest was subscribed would otherwise leave the provider call open.
+                .onCancellation().invoke(stream.abandon());
         long remaining = context.remainingMs();
         if (remaining != Long.MAX_VALUE) {
             // No service works past the caller's deadline (DESIGN §3), a stream included.
