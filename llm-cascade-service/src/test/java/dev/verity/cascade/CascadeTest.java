@@ -506,7 +506,9 @@ class CascadeTest {
                 Arguments.of(chat("auto", ",\"fallback\":\"sometimes\""), "fallback"),
                 Arguments.of(chat("auto", ",\"temperature\":7"), "temperature"),
                 Arguments.of(chat("auto", ",\"n\":3"), "'n'"),
-                Arguments.of(chat("auto", ",\"stream\":true"), "Streaming"));
+                Arguments.of(chat("auto", ",\"stream\":true,\"cache\":true"), "cache"),
+                Arguments.of(chat("auto", ",\"stream\":true,\"stream_options\":{\"chunk_size\":3}"),
+                        "stream_options.chunk_size"));
     }
 
     @ParameterizedTest(name = "invalid: {1}")

@@ -58,6 +58,11 @@ public record ChatCompletionRequest(
         return Boolean.TRUE.equals(stream);
     }
 
+    /** Whether a streamed request asked for usage in its last chunk ({@code stream_options.include_usage}). */
+    public boolean includeUsage() {
+        return streamOptions != null && streamOptions.path("include_usage").asBoolean(false);
+    }
+
     /** Completion tokens the caller asked room for, when it said. */
     public Integer completionBudget() {
         return maxCompletionTokens != null ? maxCompletionTokens : maxTokens;

@@ -7,11 +7,18 @@ import dev.verity.contract.AttemptOutcome;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Usage;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.core.http.HttpClientRequest;
+import io.vertx.mutiny.core.http.HttpClientResponse;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
@@ -24,18 +31,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Posts chat-completion requests to OpenAI-compatible providers over the Vert.x Mutiny web client
  * (non-blocking) and classifies every outcome (DESIGN §4): a {@link ProviderReply} that passed the
- * protocol checks, or a failed {@link Uni} carrying a {@link ProviderFault}. Timeouts, retries and
- * the breaker are the caller's policy ({@code ModelGuards}); this class only speaks the protocol.
+ * protocol checks, or a failed {@link Uni} carrying a {@link ProviderFault}. Streamed completions
+ * ({@link #stream}) come over the same connection pool as a back-pressured {@link Multi} of chunks.
+ * Timeouts, retries and the breaker are the caller's policy ({@code ModelGuards}); this class only
+ * speaks the protocol.
  */
 @ApplicationScoped
 public class ChatClient {
 
     private final Vertx vertx;
     private final ObjectMapper json;
+    private final Map<String, HttpClient> pools = new ConcurrentHashMap<>();
     private final Map<String, WebClient> clients = new ConcurrentHashMap<>();
 
     public ChatClient(Vertx vertx, ObjectMapper json) {
@@ -60,11 +71,106 @@ public class ChatClient {
         client(model);
     }
 
-    private WebClient client(ModelSpec model) {
-        return clients.computeIfAbsent(model.name(), name -> WebClient.create(vertx, new WebClientOptions()
+    /**
+     * The provider's chat completion streamed ({@code "stream": true} in {@code body}): one item per
+     * {@code chat.completion.chunk}, in order, pulled from the socket only as fast as they are
+     * requested. Completes after the provider's {@code [DONE]}; fails with a {@link ProviderFault}
+     * when the provider refuses the request (classified as in {@link #complete}), the connection
+     * fails or is cut before {@code [DONE]}, a chunk is not a chunk, or the provider sends an error
+     * event. Cancelling the subscription, or any failure, resets the upstream request, so no
+     * provider call outlives its caller.
+     */
+    public Multi<JsonNode> stream(ModelSpec model, ObjectNode body, String requestId) {
+        return Multi.createFrom().deferred(() -> {
+            AtomicReference<HttpClientRequest> open = new AtomicReference<>();
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+                    .setAbsoluteURI(model.completionsUrl())
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader(HttpHeaders.ACCEPT, "text/event-stream")
+                    // Backstop only: the guard bounds the start, the idle timeout the silences after it.
+                    .setIdleTimeout(model.timeout().plus(model.streamIdleTimeout()).plus(Duration.ofSeconds(1)).toMillis());
+            model.apiKey().ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+            return pool(model).request(options)
+                    .invoke(open::set)
+                    .chain(request -> request.send(Buffer.buffer(body.toString())))
+                    .onFailure().transform(e -> e instanceof ProviderFault ? e : ProviderFault.connection(describe(e)))
+                    .onItem().transformToMulti(response -> response.statusCode() >= 200 && response.statusCode() < 300
+                            ? chunks(response)
+                            : response.body().onItem().<JsonNode>transformToMulti(refused -> Multi.createFrom().failure(
+                                    refusal(model, response.statusCode(), refused.toString(),
+                                            response.getHeader("Retry-After"), requestId))))
+                    .onFailure().invoke(() -> reset(open.get()))
+                    .onCancellation().invoke(() -> reset(open.get()));
+        });
+    }
+
+    private Multi<JsonNode> chunks(HttpClientResponse response) {
+        SseDecoder decoder = new SseDecoder();
+        StreamState state = new StreamState();
+        return response.toMulti()
+                .onFailure().transform(e -> ProviderFault.streamCut(describe(e)))
+                .onItem().transformToIterable(buffer -> chunksOf(decoder.feed(buffer.getBytes()), state))
+                .onCompletion().switchTo(() -> state.done
+                        ? Multi.createFrom().empty()
+                        : Multi.createFrom().failure(ProviderFault.streamCut("body ended before [DONE]")));
+    }
+
+    private List<JsonNode> chunksOf(List<String> events, StreamState state) {
+        List<JsonNode> chunks = new ArrayList<>(events.size());
+        for (String data : events) {
+            if (state.done) {
+                break;
+            }
+            if (data.trim().equals("[DONE]")) {
+                if (state.chunks == 0) {
+                    throw ProviderFault.invalidResponse(200, "stream ended without a chunk");
+                }
+                state.done = true;
+                break;
+            }
+            JsonNode chunk;
+            try {
+                chunk = json.readTree(data);
+            } catch (IOException e) {
+                throw ProviderFault.invalidResponse(200, "stream chunk is not JSON");
+            }
+            if (chunk != null && chunk.has("error")) {
+                throw ProviderFault.streamError(abbreviate(chunk.path("error").toString()));
+            }
+            if (chunk == null || !chunk.isObject() || !chunk.path("choices").isArray()) {
+                throw ProviderFault.invalidResponse(200, "stream chunk has no choices");
+            }
+            if (!chunk.path("id").isTextual() || chunk.path("id").asText().isBlank()) {
+                throw ProviderFault.invalidResponse(200, "stream chunk has no id");
+            }
+            state.chunks++;
+            chunks.add(chunk);
+        }
+        return chunks;
+    }
+
+    /** What one stream has seen so far; touched only by the stream's own (serialised) signals. */
+    private static final class StreamState {
+        boolean done;
+        int chunks;
+    }
+
+    private static void reset(HttpClientRequest request) {
+        if (request != null) {
+            request.reset();
+        }
+    }
+
+    private HttpClient pool(ModelSpec model) {
+        return pools.computeIfAbsent(model.name(), name -> vertx.createHttpClient(new HttpClientOptions()
                 .setMaxPoolSize(model.maxConcurrency())
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, model.timeout().toMillis()))
-                .setKeepAlive(true)
+                .setKeepAlive(true)));
+    }
+
+    /** The web client shares the model's connection pool with {@link #stream}, so max-concurrency bounds both. */
+    private WebClient client(ModelSpec model) {
+        return clients.computeIfAbsent(model.name(), name -> WebClient.wrap(pool(model), new WebClientOptions()
                 .setFollowRedirects(false)
                 .setUserAgent("verity-llm-cascade")));
     }
@@ -74,29 +180,34 @@ public class ChatClient {
         if (status >= 200 && status < 300) {
             return parse(status, response.bodyAsString());
         }
-        String body = response.bodyAsString();
-        // Upstream text goes to the log with the request id, never to the user.
-        Log.warnf("model %s answered HTTP %d, request %s: %s", model.name(), status, requestId, abbreviate(body));
-        Integer retryAfter = retryAfterSeconds(response.getHeader("Retry-After"));
-        if (status == 429) {
-            return fail(ErrorType.LLM_RATE_LIMITED, AttemptOutcome.RATE_LIMITED, status, retryAfter, false);
-        }
-        if (status == 401 || status == 403) {
-            return fail(ErrorType.LLM_AUTH_FAILED, AttemptOutcome.AUTH_FAILED, status, null, false);
-        }
-        if (status == 404 || status == 503 || status == 529 || mentions(body, "model_not_found")) {
-            return fail(ErrorType.LLM_MODEL_UNAVAILABLE, AttemptOutcome.MODEL_UNAVAILABLE, status, retryAfter, false);
-        }
-        if (status == 400 && mentions(body, "context_length_exceeded")) {
-            return fail(ErrorType.LLM_CONTEXT_LENGTH_EXCEEDED, AttemptOutcome.CONTEXT_TOO_SMALL, status, null, false);
-        }
-        // Other 5xx may pass on a second try; other 4xx mean the provider refused this request as sent.
-        return fail(ErrorType.LLM_UPSTREAM_ERROR, AttemptOutcome.UPSTREAM_ERROR, status, retryAfter, status >= 500);
+        throw refusal(model, status, response.bodyAsString(), response.getHeader("Retry-After"), requestId);
     }
 
-    private static ProviderReply fail(ErrorType type, AttemptOutcome outcome, int status, Integer retryAfter,
+    /** A non-2xx answer, classified (DESIGN §4); streamed and plain requests are refused alike. */
+    private static ProviderFault refusal(ModelSpec model, int status, String body, String retryAfterHeader,
+            String requestId) {
+        // Upstream text goes to the log with the request id, never to the user.
+        Log.warnf("model %s answered HTTP %d, request %s: %s", model.name(), status, requestId, abbreviate(body));
+        Integer retryAfter = retryAfterSeconds(retryAfterHeader);
+        if (status == 429) {
+            return fault(ErrorType.LLM_RATE_LIMITED, AttemptOutcome.RATE_LIMITED, status, retryAfter, false);
+        }
+        if (status == 401 || status == 403) {
+            return fault(ErrorType.LLM_AUTH_FAILED, AttemptOutcome.AUTH_FAILED, status, null, false);
+        }
+        if (status == 404 || status == 503 || status == 529 || mentions(body, "model_not_found")) {
+            return fault(ErrorType.LLM_MODEL_UNAVAILABLE, AttemptOutcome.MODEL_UNAVAILABLE, status, retryAfter, false);
+        }
+        if (status == 400 && mentions(body, "context_length_exceeded")) {
+            return fault(ErrorType.LLM_CONTEXT_LENGTH_EXCEEDED, AttemptOutcome.CONTEXT_TOO_SMALL, status, null, false);
+        }
+        // Other 5xx may pass on a second try; other 4xx mean the provider refused this request as sent.
+        return fault(ErrorType.LLM_UPSTREAM_ERROR, AttemptOutcome.UPSTREAM_ERROR, status, retryAfter, status >= 500);
+    }
+
+    private static ProviderFault fault(ErrorType type, AttemptOutcome outcome, int status, Integer retryAfter,
             boolean retrySameModel) {
-        throw new ProviderFault(type, outcome, status, retryAfter, retrySameModel, "HTTP " + status);
+        return new ProviderFault(type, outcome, status, retryAfter, retrySameModel, "HTTP " + status);
     }
 
     private ProviderReply parse(int status, String body) {
@@ -194,5 +305,6 @@ public class ChatClient {
     @PreDestroy
     void close() {
         clients.values().forEach(WebClient::close);
+        pools.values().forEach(pool -> pool.close().subscribe().with(ignored -> { }, ignored -> { }));
     }
 }

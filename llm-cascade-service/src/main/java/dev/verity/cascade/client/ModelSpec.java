@@ -15,7 +15,8 @@ public record ModelSpec(
         Optional<Double> outputUsdPerMtok,
         int contextWindow,
         Duration timeout,
-        int maxConcurrency) {
+        int maxConcurrency,
+        Duration streamIdleTimeout) {
 
     /** Provider label in provenance and usage events: every provider speaks this protocol. */
     public static final String PROVIDER = "openai-compatible";
@@ -23,7 +24,8 @@ public record ModelSpec(
     public static ModelSpec of(String name, ModelConfig config) {
         return new ModelSpec(name, config.baseUrl(), config.apiKey().filter(k -> !k.isBlank()),
                 config.upstreamModel().orElse(name), config.tier(), config.inputUsdPerMtok(),
-                config.outputUsdPerMtok(), config.contextWindow(), config.timeout(), Math.max(1, config.maxConcurrency()));
+                config.outputUsdPerMtok(), config.contextWindow(), config.timeout(), Math.max(1, config.maxConcurrency()),
+                config.streamIdleTimeout());
     }
 
     public String completionsUrl() {

@@ -36,6 +36,24 @@ public final class ProviderFault extends RuntimeException {
                 "connection failed: " + why);
     }
 
+    /** The connection broke, or the body ended, before the provider's {@code [DONE]}. */
+    public static ProviderFault streamCut(String why) {
+        return new ProviderFault(ErrorType.LLM_UPSTREAM_ERROR, AttemptOutcome.UPSTREAM_ERROR, null, null, false,
+                "stream cut: " + why);
+    }
+
+    /** The provider sent {@code data: {"error": …}} inside a stream. */
+    public static ProviderFault streamError(String upstreamError) {
+        return new ProviderFault(ErrorType.LLM_UPSTREAM_ERROR, AttemptOutcome.UPSTREAM_ERROR, null, null, false,
+                "error event in stream: " + upstreamError);
+    }
+
+    /** No chunk within the model's {@code stream-idle-timeout} after the stream had started. */
+    public static ProviderFault streamIdle(long idleMs) {
+        return new ProviderFault(ErrorType.LLM_TIMEOUT, AttemptOutcome.TIMEOUT, null, null, false,
+                "no chunk for " + idleMs + " ms");
+    }
+
     public ErrorType errorType() {
         return errorType;
     }

@@ -46,6 +46,10 @@ public interface CascadeConfig {
         @WithDefault("16")
         int maxConcurrency();
 
+        /**
+         * Longest silence between two streamed chunks once a stream has started; past it the stream
+         * ends with an {@code llm_timeout} error event. The wait for the first chunk is {@link #timeout()}.
+         */
         @WithDefault("30s")
         Duration streamIdleTimeout();
     }

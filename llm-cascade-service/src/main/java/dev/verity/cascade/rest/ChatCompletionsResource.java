@@ -7,6 +7,7 @@ import dev.verity.cascade.service.Cascade;
 import dev.verity.cascade.service.CascadeResult;
 import dev.verity.cascade.service.ModelGuards;
 import dev.verity.cascade.service.RequestValidator;
+import dev.verity.cascade.service.StreamResult;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
@@ -40,9 +41,13 @@ public class ChatCompletionsResource {
         this.jwt = jwt;
     }
 
+    /**
+     * A plain completion (JSON), or with {@code "stream": true} Server-Sent Events whose status and
+     * {@code x-verity-*} headers are sent with the first chunk, naming the model that really answers.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
+    @Produces({MediaType.APPLICATION_JSON, EventStream.MEDIA_TYPE})
     public Uni<Response> complete(ChatCompletionRequest request, @Context HttpHeaders headers) {
         UserContext user = Callers.of(jwt);
         String requestId = ProblemResponses.requestId(headers);
@@ -50,11 +55,6 @@ public class ChatCompletionsResource {
                 models.models().stream().map(m -> m.name()).toList());
         if (invalid.isPresent()) {
             return problem(ErrorType.INVALID_REQUEST, invalid.get(), user, requestId);
-        }
-        if (request.streamRequested()) {
-            return problem(ErrorType.INVALID_REQUEST,
-                    "Streaming ('stream': true) is not offered by this service yet; send the request without it.",
-                    user, requestId);
         }
         Long deadline;
         try {
@@ -64,9 +64,24 @@ public class ChatCompletionsResource {
             return problem(ErrorType.INVALID_REQUEST,
                     "Header '" + Headers.REQUEST_DEADLINE + "' must be epoch milliseconds.", user, requestId);
         }
-        return cascade.complete(request, new CallContext(user, requestId, deadline))
+        CallContext context = new CallContext(user, requestId, deadline);
+        if (request.streamRequested()) {
+            return cascade.stream(request, context)
+                    .map(result -> switch (result) {
+                        case StreamResult.Streaming streaming -> Response.ok(new EventStream(streaming.events()))
+                                .type(EventStream.MEDIA_TYPE)
+                                .header("Cache-Control", "no-cache")
+                                .header(Headers.VERITY_MODEL, streaming.model())
+                                .header(Headers.VERITY_DEGRADED, String.valueOf(streaming.degraded()))
+                                .header(Headers.VERITY_REQUEST_ID, requestId)
+                                .build();
+                        case StreamResult.Failed failed -> ProblemResponses.of(failed.problem());
+                    });
+        }
+        return cascade.complete(request, context)
                 .map(result -> switch (result) {
                     case CascadeResult.Completed done -> Response.ok(done.completion())
+                            .type(MediaType.APPLICATION_JSON)
                             .header(Headers.VERITY_REQUEST_ID, requestId).build();
                     case CascadeResult.Failed failed -> ProblemResponses.of(failed.problem());
                 });

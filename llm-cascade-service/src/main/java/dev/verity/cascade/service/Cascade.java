@@ -39,12 +39,14 @@ public class Cascade {
 
     private final ModelGuards guards;
     private final ResponseCache cache;
+    private final StreamRelay relay;
     private final ObjectMapper json;
     private final double threshold;
 
-    public Cascade(ModelGuards guards, ResponseCache cache, ObjectMapper json, CascadePolicy policy) {
+    public Cascade(ModelGuards guards, ResponseCache cache, StreamRelay relay, ObjectMapper json, CascadePolicy policy) {
         this.guards = guards;
         this.cache = cache;
+        this.relay = relay;
         this.json = json;
         this.threshold = policy.qualityThreshold();
     }
@@ -66,7 +68,54 @@ public class Cascade {
                 })));
     }
 
+    /**
+     * The cascade for {@code "stream": true}. The plan and the walk are the same as for a plain
+     * request, and every failure before a model's first chunk (refusal, connection error, timeout to
+     * the first chunk, open breaker) moves on to the next route exactly as a failed call does. What
+     * cannot apply is quality escalation: a plain answer is scored whole before anyone sees it, but a
+     * streamed one is relayed chunk by chunk, and once its first byte is out another model's answer
+     * could only be spliced onto it. So a stream accepts the first model, in cascade order, that
+     * starts streaming. Streams bypass the response cache (the validator refuses {@code cache}
+     * with {@code stream}): the cache stores whole scored answers, a stream is neither.
+     */
+    public Uni<StreamResult> stream(ChatCompletionRequest request, CallContext context) {
+        if (guards.models().isEmpty()) {
+            return Uni.createFrom().item(new StreamResult.Failed(problem(ErrorType.LLM_UNAVAILABLE,
+                    "No model is configured, so no answer can be produced.", context, List.of(), null)));
+        }
+        Walk walk = plan(request, context);
+        if (walk.plan.isEmpty()) {
+            return Uni.createFrom().item(new StreamResult.Failed(tooLong(walk)));
+        }
+        return streamStep(walk, 0);
+    }
+
+    private Uni<StreamResult> streamStep(Walk walk, int index) {
+        if (index >= walk.plan.size() || walk.context.expired()) {
+            return Uni.createFrom().item(new StreamResult.Failed(((CascadeResult.Failed) walk.finish()).problem()));
+        }
+        ModelSpec model = walk.plan.get(index);
+        boolean degradedRoute = walk.preferredFailed || (walk.named != null && index > 0);
+        return guards.startStream(model, upstreamBody(walk.request, model), walk.context, degradedRoute)
+                .chain(outcome -> switch (outcome) {
+                    case StreamOutcome.Started started -> Uni.createFrom().<StreamResult>item(walk.streaming(started));
+                    case StreamOutcome.Failed failed -> {
+                        walk.failed(failed.failure());
+                        yield streamStep(walk, index + 1);
+                    }
+                });
+    }
+
     private Uni<CascadeResult> run(ChatCompletionRequest request, CallContext context) {
+        Walk walk = plan(request, context);
+        if (walk.plan.isEmpty()) {
+            return failed(tooLong(walk));
+        }
+        return step(walk, 0);
+    }
+
+    /** The models to try, in order; models whose context window is too small are recorded as skipped. */
+    private Walk plan(ChatCompletionRequest request, CallContext context) {
         Walk walk = new Walk(request, context);
         int required = PromptSize.requiredWindow(request);
         String named = ChatCompletionRequest.AUTO.equals(request.modelOrAuto()) ? null : request.modelOrAuto();
@@ -87,13 +136,15 @@ public class Cascade {
                 walk.plan.add(model);
             }
         }
-        if (walk.plan.isEmpty()) {
-            return failed(problem(ErrorType.LLM_CONTEXT_LENGTH_EXCEEDED, String.format(Locale.ROOT,
-                    "The prompt (about %d tokens with the requested completion room) exceeds the context window of every "
-                            + "eligible model.", required), context, walk.attempts, null));
-        }
         walk.named = named;
-        return step(walk, 0);
+        walk.required = required;
+        return walk;
+    }
+
+    private static Problem tooLong(Walk walk) {
+        return problem(ErrorType.LLM_CONTEXT_LENGTH_EXCEEDED, String.format(Locale.ROOT,
+                "The prompt (about %d tokens with the requested completion room) exceeds the context window of every "
+                        + "eligible model.", walk.required), walk.context, walk.attempts, null);
     }
 
     private Uni<CascadeResult> step(Walk walk, int index) {
@@ -119,9 +170,17 @@ public class Cascade {
                 });
     }
 
+    /**
+     * The caller's request as the provider receives it: Verity's own options removed, the model's
+     * upstream id set. {@code stream} and {@code stream_options} (with {@code include_usage}) pass
+     * through on streamed requests, so the provider reports usage exactly when the caller asked.
+     */
     private ObjectNode upstreamBody(ChatCompletionRequest request, ModelSpec model) {
         ObjectNode body = json.valueToTree(request);
-        body.remove(List.of("fallback", "cache", "stream", "stream_options"));
+        body.remove(List.of("fallback", "cache"));
+        if (!request.streamRequested()) {
+            body.remove(List.of("stream", "stream_options"));
+        }
         body.put("model", model.upstreamModel());
         return body;
     }
@@ -147,6 +206,7 @@ public class Cascade {
         final List<ModelOutcome.Failure> failures = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         String named;
+        int required;
         boolean preferredFailed;
         ModelOutcome.Answer best;
         QualityScorer.Score bestScore;
@@ -207,6 +267,19 @@ public class Cascade {
             long created = reply.created() != null ? reply.created() : Instant.now().getEpochSecond();
             return new CascadeResult.Completed(new ChatCompletion(reply.id(), ChatCompletion.OBJECT, created,
                     answer.model().name(), reply.choices(), reply.rawUsage(), reply.systemFingerprint(), provenance));
+        }
+
+        StreamResult streaming(StreamOutcome.Started stream) {
+            ModelSpec model = stream.model();
+            StringBuilder reasoning = new StringBuilder();
+            notes.forEach(note -> reasoning.append(note).append("; "));
+            reasoning.append(label(model)).append(preferredFailed ? " streamed in place of the failed route" : " streamed")
+                    .append(": the first model in cascade order to start streaming is accepted (a streamed answer "
+                            + "cannot be scored before it is relayed)");
+            boolean degraded = preferredFailed || stream.degradedRoute();
+            StreamRelay.Route route = new StreamRelay.Route(List.copyOf(attempts), reasoning.toString(), degraded, started);
+            return new StreamResult.Streaming(model.name(), degraded, relay.events(stream, route, context,
+                    request.includeUsage()));
         }
 
         CascadeResult finish() {

@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.function.Supplier;
 
-/** Micrometer meters of the cascade: attempts by model and outcome, latency, cost, lost usage events. */
+/** Micrometer meters of the cascade: attempts by model and outcome, latency, cost, streams, lost usage events. */
 @ApplicationScoped
 public class CascadeMetrics {
 
@@ -31,6 +31,21 @@ public class CascadeMetrics {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(Duration.ofMillis(latencyMs));
+    }
+
+    /** Where streams get to, by model: started, then completed, failed mid-stream, or cancelled by the caller. */
+    public enum StreamStage {
+        STARTED("started"), COMPLETED("completed"), FAILED("failed"), CANCELLED("cancelled");
+
+        private final String tag;
+
+        StreamStage(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    public void stream(String model, StreamStage stage) {
+        registry.counter("verity.cascade.streams", "model", model, "stage", stage.tag).increment();
     }
 
     public void cost(String model, Double usd) {

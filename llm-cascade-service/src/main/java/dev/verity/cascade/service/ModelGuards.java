@@ -1,5 +1,6 @@
 package dev.verity.cascade.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.cascade.client.ChatClient;
 import dev.verity.cascade.client.ModelSpec;
@@ -9,11 +10,13 @@ import dev.verity.cascade.config.CascadeConfig;
 import dev.verity.cascade.config.CascadePolicy;
 import dev.verity.contract.AttemptOutcome;
 import dev.verity.contract.ErrorType;
+import dev.verity.contract.Usage;
 import dev.verity.contract.UsageEvent;
 import io.quarkus.logging.Log;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
-import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.faulttolerance.api.Guard;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -37,17 +40,24 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * model's max concurrency. An open breaker or a full bulkhead answers in microseconds without a
  * network call. An upstream {@code Retry-After} is honoured: the model is skipped until it passes.
  * Every real network call appends one usage event; skips do not, as nothing was called.
+ *
+ * <p>A streamed call is guarded up to its first chunk: timeout to the first chunk, retry, breaker
+ * and bulkhead treat "the stream started" as the call's success and anything before it as its
+ * failure. After the first chunk the stream is the caller's ({@link StreamRelay}); its usage event
+ * is written when it ends.
  */
 @ApplicationScoped
 public class ModelGuards {
 
     private static final TypeLiteral<Uni<ProviderReply>> REPLY = new TypeLiteral<>() {
     };
+    private static final TypeLiteral<Uni<FirstItem.Split<JsonNode>>> STREAM_START = new TypeLiteral<>() {
+    };
     private static final int BULKHEAD_RETRY_AFTER_SECONDS = 2;
     private static final long MAX_THROTTLE_MS = Duration.ofHours(1).toMillis();
 
     private final Map<String, ModelSpec> models = new LinkedHashMap<>();
-    private final Map<String, TypedGuard<Uni<ProviderReply>>> guards = new ConcurrentHashMap<>();
+    private final Map<String, Guard> guards = new ConcurrentHashMap<>();
     private final Map<String, Long> throttledUntil = new ConcurrentHashMap<>();
     private final ChatClient client;
     private final UsageRecorder usage;
@@ -113,7 +123,7 @@ public class ModelGuards {
             return Uni.createFrom().item(skipped(model, ErrorType.LLM_TIMEOUT, AttemptOutcome.TIMEOUT, null));
         }
         Uni<ProviderReply> guarded = guards.get(model.name())
-                .get(() -> observed(model, body, context, degradedRoute));
+                .get(() -> observed(model, body, context, degradedRoute), REPLY);
         if (remaining != Long.MAX_VALUE) {
             guarded = guarded.ifNoItem().after(Duration.ofMillis(remaining))
                     .failWith(() -> new TimeoutException("request deadline reached"));
@@ -127,6 +137,81 @@ public class ModelGuards {
                     return new ModelOutcome.Answer(model, reply, latency, cost);
                 })
                 .onFailure().recoverWithItem(e -> failure(model, e, elapsedMs(started), context));
+    }
+
+    /**
+     * Starts a streamed call under the model's guard; never fails: a stream that does not reach its
+     * first chunk becomes a {@link StreamOutcome.Failed}, exactly like a failed plain call.
+     */
+    public Uni<StreamOutcome> startStream(ModelSpec model, ObjectNode body, CallContext context, boolean degradedRoute) {
+        long started = System.nanoTime();
+        long throttle = throttleLeftMs(model.name());
+        if (throttle > 0) {
+            return Uni.createFrom().item(new StreamOutcome.Failed(skipped(model, ErrorType.LLM_RATE_LIMITED,
+                    AttemptOutcome.RATE_LIMITED, (int) Math.max(1, (throttle + 999) / 1000))));
+        }
+        long remaining = context.remainingMs();
+        if (remaining <= 0) {
+            return Uni.createFrom().item(new StreamOutcome.Failed(skipped(model, ErrorType.LLM_TIMEOUT,
+                    AttemptOutcome.TIMEOUT, null)));
+        }
+        Uni<FirstItem.Split<JsonNode>> guarded = guards.get(model.name())
+                .get(() -> observedStart(model, body, context, degradedRoute), STREAM_START);
+        if (remaining != Long.MAX_VALUE) {
+            guarded = guarded.ifNoItem().after(Duration.ofMillis(remaining))
+                    .failWith(() -> new TimeoutException("request deadline reached"));
+        }
+        return guarded
+                .<StreamOutcome>map(split -> {
+                    long latency = elapsedMs(started);
+                    metrics.attempt(model.name(), AttemptOutcome.SUCCESS, latency);
+                    metrics.stream(model.name(), CascadeMetrics.StreamStage.STARTED);
+                    return new StreamOutcome.Started(model, split.first(), split.rest(), split.abandon(), started,
+                            degradedRoute);
+                })
+                .onFailure().recoverWithItem(e -> new StreamOutcome.Failed(failure(model, e, elapsedMs(started), context)));
+    }
+
+    /** Records the usage event of a stream that had started, once it has ended (DESIGN §6). */
+    public void streamEnded(StreamOutcome.Started stream, CallContext context, Usage tokens,
+            UsageEvent.Outcome outcome, ErrorType errorType) {
+        long latency = elapsedMs(stream.startedNanos());
+        Double cost = Costs.of(stream.model(), tokens);
+        if (outcome == UsageEvent.Outcome.SUCCESS) {
+            metrics.cost(stream.model().name(), cost);
+        }
+        usage.record(new UsageEvent(UUID.randomUUID().toString(), context.user().orgId(), context.user().userId(),
+                context.requestId(), stream.model().name(), ModelSpec.PROVIDER,
+                tokens == null ? null : tokens.promptTokens(), tokens == null ? null : tokens.completionTokens(),
+                cost, latency, outcome, errorType, false, stream.degradedRoute(), Instant.now()));
+    }
+
+    /**
+     * One real streamed call up to its first chunk. A start that fails (or is cancelled by the
+     * guard's timeout) records its usage event here; a started one records it when it ends.
+     */
+    private Uni<FirstItem.Split<JsonNode>> observedStart(ModelSpec model, ObjectNode body, CallContext context,
+            boolean degradedRoute) {
+        long started = System.nanoTime();
+        Multi<JsonNode> chunks = client.stream(model, body, context.requestId());
+        return FirstItem.of(chunks)
+                .ifNoItem().after(model.timeout()).failWith(() -> new TimeoutException("model timeout"))
+                .onTermination().invoke((split, failure, cancelled) -> {
+                    if (split != null) {
+                        return;
+                    }
+                    long latency = elapsedMs(started);
+                    if (failure instanceof ProviderFault fault) {
+                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.ERROR, fault.errorType(),
+                                degradedRoute));
+                    } else if (cancelled || failure instanceof TimeoutException) {
+                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.TIMEOUT,
+                                ErrorType.LLM_TIMEOUT, degradedRoute));
+                    } else {
+                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.ERROR,
+                                ErrorType.LLM_UPSTREAM_ERROR, degradedRoute));
+                    }
+                });
     }
 
     /** One real network call, with its usage event whatever its end (item, failure, or cancelled by a timeout). */
@@ -202,13 +287,13 @@ public class ModelGuards {
         return until == null ? 0 : until - System.currentTimeMillis();
     }
 
-    private static TypedGuard<Uni<ProviderReply>> guard(ModelSpec model, CascadePolicy policy,
-            Event<BreakerChanged> breakerChanged) {
+    /** One guard per model, shared by plain and streamed calls, so both feed the same breaker and bulkhead. */
+    private static Guard guard(ModelSpec model, CascadePolicy policy, Event<BreakerChanged> breakerChanged) {
         CascadePolicy.Retry retry = policy.retry();
         CascadePolicy.Breaker breaker = policy.breaker();
         long timeoutMs = Math.max(1, model.timeout().toMillis());
         long delayMs = retry.delay().toMillis();
-        return TypedGuard.create(REPLY)
+        return Guard.create()
                 .withDescription("model " + model.name())
                 .withTimeout().duration(timeoutMs, ChronoUnit.MILLIS).done()
                 .withRetry()

@@ -63,6 +63,16 @@ public final class RequestValidator {
         if (request.streamOptions() != null && !request.streamRequested()) {
             return Optional.of("Field 'stream_options' is only allowed with 'stream': true.");
         }
+        if (request.streamOptions() != null) {
+            Optional<String> options = streamOptions(request.streamOptions());
+            if (options.isPresent()) {
+                return options;
+            }
+        }
+        if (request.streamRequested() && request.cacheRequested()) {
+            // The cache holds whole, scored answers; a stream is relayed before it is whole.
+            return Optional.of("Field 'cache' cannot be combined with 'stream': true; streamed answers are not cached.");
+        }
         return Optional.empty();
     }
 
@@ -99,6 +109,24 @@ public final class RequestValidator {
         }
         if (message.toolCalls() != null && !"assistant".equals(message.role())) {
             return Optional.of("'" + at + ".tool_calls' is only allowed on assistant messages.");
+        }
+        return Optional.empty();
+    }
+
+    /** Only {@code include_usage} is understood; anything else would reach the provider unchecked. */
+    private static Optional<String> streamOptions(com.fasterxml.jackson.databind.JsonNode options) {
+        if (!options.isObject()) {
+            return Optional.of("Field 'stream_options' must be an object.");
+        }
+        var names = options.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!name.equals("include_usage")) {
+                return Optional.of("Unknown field 'stream_options." + name + "'. Only 'include_usage' is supported.");
+            }
+        }
+        if (options.has("include_usage") && !options.get("include_usage").isBoolean()) {
+            return Optional.of("Field 'stream_options.include_usage' must be true or false.");
         }
         return Optional.empty();
     }

@@ -25,17 +25,18 @@ class ModelConfigFromEnvironmentTest {
 
     @Test
     void environmentVariablesPopulateTheModelTable() {
-        CascadeConfig config = configFrom(Map.of(
-                "VERITY_MODELS_SMALL_BASE_URL", "http://vllm:8000/v1",
-                "VERITY_MODELS_SMALL_API_KEY", "sk-env",
-                "VERITY_MODELS_SMALL_TIER", "1",
-                "VERITY_MODELS_SMALL_INPUT_USD_PER_MTOK", "0.15",
-                "VERITY_MODELS_SMALL_OUTPUT_USD_PER_MTOK", "0.6",
-                "VERITY_MODELS_SMALL_CONTEXT_WINDOW", "16000",
-                "VERITY_MODELS_SMALL_TIMEOUT", "12s",
-                "VERITY_MODELS_SMALL_MAX_CONCURRENCY", "3",
-                "VERITY_MODELS_LARGE2_BASE_URL", "https://api.example.com/v1",
-                "VERITY_MODELS_LARGE2_UPSTREAM_MODEL", "gpt-large-2026"));
+        CascadeConfig config = configFrom(Map.ofEntries(
+                Map.entry("VERITY_MODELS_SMALL_BASE_URL", "http://vllm:8000/v1"),
+                Map.entry("VERITY_MODELS_SMALL_API_KEY", "sk-env"),
+                Map.entry("VERITY_MODELS_SMALL_TIER", "1"),
+                Map.entry("VERITY_MODELS_SMALL_INPUT_USD_PER_MTOK", "0.15"),
+                Map.entry("VERITY_MODELS_SMALL_OUTPUT_USD_PER_MTOK", "0.6"),
+                Map.entry("VERITY_MODELS_SMALL_CONTEXT_WINDOW", "16000"),
+                Map.entry("VERITY_MODELS_SMALL_TIMEOUT", "12s"),
+                Map.entry("VERITY_MODELS_SMALL_MAX_CONCURRENCY", "3"),
+                Map.entry("VERITY_MODELS_SMALL_STREAM_IDLE_TIMEOUT", "45s"),
+                Map.entry("VERITY_MODELS_LARGE2_BASE_URL", "https://api.example.com/v1"),
+                Map.entry("VERITY_MODELS_LARGE2_UPSTREAM_MODEL", "gpt-large-2026")));
 
         assertThat(config.models()).containsOnlyKeys("small", "large2");
         CascadeConfig.ModelConfig small = config.models().get("small");
@@ -47,9 +48,11 @@ class ModelConfigFromEnvironmentTest {
         assertThat(small.contextWindow()).isEqualTo(16000);
         assertThat(small.timeout()).isEqualTo(Duration.ofSeconds(12));
         assertThat(small.maxConcurrency()).isEqualTo(3);
+        assertThat(small.streamIdleTimeout()).isEqualTo(Duration.ofSeconds(45));
         CascadeConfig.ModelConfig large = config.models().get("large2");
         assertThat(large.upstreamModel()).contains("gpt-large-2026");
         assertThat(large.inputUsdPerMtok()).isEmpty();
+        assertThat(large.streamIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
