@@ -116,7 +116,7 @@ public class RunService {
                 return end(deadlineProblem());
             }
             events.thinking(step, config.model());
-            return cascade.complete(chatRequest(), context.call(), context.user())
+            return cascade.complete(chatRequest(), context.call(), context.user(), delta -> events.thinkingDelta(step, delta))
                     .chain(reply -> switch (reply) {
                         case CascadeReply.Failed failed -> cascadeFailed(failed.problem());
                         case CascadeReply.Answered answered -> answered(answered.turn(), step);
