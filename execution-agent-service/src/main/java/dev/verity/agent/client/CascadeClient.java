@@ -143,6 +143,7 @@ public class CascadeClient {
                 .map(step -> ((StreamedTurn.Step.End) step).reply())
                 .onCancellation().invoke(() -> {
                     if (!turn.ended()) {
+                        turn.abandon();
                         exchange.abandon();
                     }
                 })

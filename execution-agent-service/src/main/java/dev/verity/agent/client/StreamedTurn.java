@@ -113,9 +113,16 @@ final class StreamedTurn {
                 "The model service's answer stream ended before the answer was complete.", call, user);
     }
 
+    /** The turn is given up by this side (deadline, run cancelled): what the connection does next means nothing. */
+    void abandon() {
+        ended = true;
+    }
+
     /** The connection broke while the answer was streaming. */
     CascadeReply cut(Throwable cause) {
-        Log.warnf("request %s: llm-cascade stream cut: %s", call.requestId(), cause.toString());
+        if (!ended) {
+            Log.warnf("request %s: llm-cascade stream cut: %s", call.requestId(), cause.toString());
+        }
         ended = true;
         return CompletionReader.failed(ErrorType.LLM_UPSTREAM_ERROR,
                 "The connection to the model service was lost while the answer was streaming.", call, user);

@@ -25,7 +25,11 @@ public final class Sse {
 
     /** The run's steps: every event but the streamed text deltas (agent_thinking events that carry a delta). */
     public static List<JsonNode> steps(String body) {
-        return events(body).stream().filter(event -> !isDelta(event)).toList();
+        return steps(events(body));
+    }
+
+    public static List<JsonNode> steps(List<JsonNode> events) {
+        return events.stream().filter(event -> !isDelta(event)).toList();
     }
 
     /** The streamed text deltas, in order. */
