@@ -128,8 +128,7 @@ public class CascadeClient {
         StreamedTurn turn = new StreamedTurn(bodies, reader, call, user, exchange.header(Headers.VERITY_MODEL));
         SseDecoder decoder = new SseDecoder();
         return exchange.body()
-                .onItem().transformToIterable(buffer -> decoder.feed(buffer.getBytes()))
-                .map(turn::read)
+                .onItem().transformToIterable(buffer -> turn.readAll(decoder.feed(buffer.getBytes())))
                 .onItem().invoke(step -> {
                     if (step instanceof StreamedTurn.Step.Text text) {
                         deltas.accept(text.delta());

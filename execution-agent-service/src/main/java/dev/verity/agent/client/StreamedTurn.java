@@ -7,6 +7,8 @@ import dev.verity.contract.ErrorType;
 import dev.verity.contract.Problem;
 import dev.verity.contract.UserContext;
 import io.quarkus.logging.Log;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -62,7 +64,38 @@ final class StreamedTurn {
         return ended;
     }
 
-    Step read(String data) {
+    /**
+     * Reads the events that arrived together, in order: adjacent text joins into one delta (fewer,
+     * larger events when the network delivers many chunks at once; nothing lost or reordered), and
+     * nothing after the event that ended the turn is read.
+     */
+    List<Step> readAll(List<String> events) {
+        List<Step> steps = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (String data : events) {
+            if (ended) {
+                break;
+            }
+            Step step = read(data);
+            if (step instanceof Step.Text piece) {
+                text.append(piece.delta().text());
+                continue;
+            }
+            if (!text.isEmpty()) {
+                steps.add(new Step.Text(new TextDelta(model, text.toString())));
+                text.setLength(0);
+            }
+            if (step instanceof Step.End) {
+                steps.add(step);
+            }
+        }
+        if (!text.isEmpty()) {
+            steps.add(new Step.Text(new TextDelta(model, text.toString())));
+        }
+        return steps;
+    }
+
+    private Step read(String data) {
         if (DONE.equals(data.strip())) {
             return end(reader.read(completion(), call, user));
         }
