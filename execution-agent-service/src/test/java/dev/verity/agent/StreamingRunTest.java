@@ -181,6 +181,18 @@ class StreamingRunTest {
     }
 
     @Test
+    void aWholeCompletionInsteadOfAStreamIsNotTakenAsTheAnswer() {
+        cascade.answersWithoutStreaming("Your p95 latency today was 812 ms.", "large");
+
+        String body = Runs.stream(token, QUESTION, "req-stream-9").asString();
+
+        List<JsonNode> events = Sse.events(body);
+        assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "service_unavailable", "agent_failed");
+        assertThat(events.get(3).path("data").path("problem").path("error_type").asText()).isEqualTo("llm_invalid_response");
+        assertThat(body).doesNotContain("p95 latency");
+    }
+
+    @Test
     void theDeadlineDuringAStreamEndsTheRunAndClosesTheStream() {
         cascade.streamsThenHolds(PARTIAL, "large");
         Instant deadline = Instant.now().plusMillis(1500);

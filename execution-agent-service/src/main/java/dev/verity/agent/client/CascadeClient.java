@@ -1,6 +1,5 @@
 package dev.verity.agent.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.agent.config.AgentConfig;
 import dev.verity.contract.ComponentStatus;
@@ -106,7 +105,12 @@ public class CascadeClient {
                         return exchange.text().map(text -> new Attempt(refusal(exchange, text, call, user), false));
                     }
                     if (!exchange.isEventStream()) {
-                        return exchange.text().map(text -> new Attempt(whole(text, call, user), false));
+                        // The streaming contract answers stream:true with text/event-stream and nothing else.
+                        Log.warnf("request %s: llm-cascade answered a streaming request with %s", call.requestId(),
+                                exchange.header("Content-Type"));
+                        exchange.abandon();
+                        return Uni.createFrom().item(new Attempt(CompletionReader.invalid(
+                                "The model service answered in a form this service cannot read.", call, user), false));
                     }
                     return stream(exchange, call, user, deltas).map(reply -> new Attempt(reply, true));
                 })
@@ -161,15 +165,6 @@ public class CascadeClient {
         Log.warnf("request %s: llm-cascade answered HTTP %d without a problem body", call.requestId(), exchange.status());
         return CompletionReader.failed(ErrorType.SERVICE_UNAVAILABLE, "The model service answered with an unexpected response.",
                 call, user);
-    }
-
-    /** A cascade that answered the whole completion at once (not streamed) is read the same way. */
-    private CascadeReply whole(String text, CallContext call, UserContext user) {
-        Optional<JsonNode> body = bodies.tree(text);
-        if (body.isEmpty()) {
-            return CompletionReader.invalid("The model service returned an unreadable answer.", call, user);
-        }
-        return reader.read(body.get(), call, user);
     }
 
     private CascadeReply unreachable(CallContext call, UserContext user) {

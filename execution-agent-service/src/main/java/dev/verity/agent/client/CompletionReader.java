@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Turns one complete cascade answer, a {@code chat.completion} with its top-level
- * {@code provenance} (whether it came whole or was assembled from streamed chunks), into a model
- * turn. Nothing is accepted as an answer without provenance, and an answer with neither text nor
+ * Judges one complete cascade answer, a {@code chat.completion} with its top-level
+ * {@code provenance} as {@link StreamedTurn} assembles it from the streamed chunks, and turns it
+ * into a model turn. Nothing is accepted as an answer without provenance, and an answer with neither text nor
  * tool calls is no answer.
  */
 @ApplicationScoped

@@ -48,7 +48,8 @@ final class StreamedTurn {
     private final Map<Integer, CallParts> toolCalls = new TreeMap<>();
     private String finishReason;
     private JsonNode provenance;
-    private boolean ended;
+    /** Also read from the deadline's timer thread when the turn is given up. */
+    private volatile boolean ended;
 
     /** {@code model} is the cascade's {@code x-verity-model} header; chunks name it when the header is absent. */
     StreamedTurn(Bodies bodies, CompletionReader reader, CallContext call, UserContext user, String model) {

@@ -92,6 +92,17 @@ public final class CascadeStandIn extends ServiceStandIn {
         stub(Stage.ANY, null, stream("small", false, chunks, null));
     }
 
+    /** A whole chat.completion (with provenance) in answer to a streaming request, against the streaming contract. */
+    public void answersWithoutStreaming(String text, String model) {
+        String id = chatId();
+        var completion = Json.MAPPER.createObjectNode().put("id", id).put("object", "chat.completion")
+                .put("created", Instant.now().getEpochSecond()).put("model", model);
+        completion.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop")
+                .putObject("message").put("role", "assistant").put("content", text);
+        completion.set("provenance", Json.MAPPER.valueToTree(provenance(id, model, false, "stop")));
+        stub(Stage.ANY, null, json(200, completion.toString()));
+    }
+
     /** Part of an answer streams, then the connection drops: no error event, no [DONE]. */
     public void cutsOffAfter(String partialText, String model) {
         ChunkStream chunks = new ChunkStream(chatId(), model).text(partialText);
