@@ -74,4 +74,30 @@ class RunCancellationTest {
         await().during(MODEL_DELAY.plusSeconds(2)).atMost(MODEL_DELAY.plusSeconds(4))
                 .until(() -> data.toolRequests().isEmpty());
     }
+
+    @Test
+    void leavingWhileTheAnswerStreamsClosesTheCascadeStream() throws Exception {
+        String token = TestInfra.get().tokens().mint(ALICE);
+        cascade.streamsThenHolds("Your p95 latency today was", "large");
+
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/v1/runs"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Runs.body("How fast were my calls today?", true)))
+                .build();
+        HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
+        try (Stream<String> lines = response.body()) {
+            Iterator<String> events = lines.iterator();
+            boolean delta = false;
+            while (!delta && events.hasNext()) {
+                delta = events.next().contains("\"delta\"");
+            }
+            assertThat(delta).as("the answer was streaming when the client left").isTrue();
+        }
+        client.close();
+
+        // The agent closed its connection to the cascade, so the model's answer is not produced for nobody.
+        await().atMost(Duration.ofSeconds(10)).until(() -> cascade.heldStreamsLeft() == 1);
+    }
 }

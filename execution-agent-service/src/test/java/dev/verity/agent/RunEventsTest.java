@@ -59,7 +59,7 @@ class RunEventsTest {
         Response response = Runs.stream(token, QUESTION, "req-run-1");
 
         response.then().statusCode(200).contentType("text/event-stream");
-        List<JsonNode> events = Sse.events(response.asString());
+        List<JsonNode> events = Sse.steps(response.asString());
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "tool_executing",
                 "tool_completed", "agent_thinking", "agent_completed");
         assertThat(events).allSatisfy(event -> {
@@ -141,7 +141,7 @@ class RunEventsTest {
                 .body("{\"message\":\"" + QUESTION + "\"}").when().post("/v1/runs");
 
         response.then().statusCode(200).contentType("text/event-stream");
-        assertThat(Sse.types(Sse.events(response.asString())))
+        assertThat(Sse.types(Sse.steps(response.asString())))
                 .startsWith("agent_started").endsWith("agent_completed");
     }
 
@@ -149,7 +149,7 @@ class RunEventsTest {
     void degradedCascadeAnswerIsAnnouncedBeforeTheAnswer() {
         cascade.answersText(Stage.ANY, null, "You made 42 calls today.", "small", true);
 
-        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-run-4").asString());
+        List<JsonNode> events = Sse.steps(Runs.stream(token, QUESTION, "req-run-4").asString());
 
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "service_degraded", "agent_completed");
         assertThat(events.get(2).path("data").path("service").asText()).isEqualTo("llm-cascade");
@@ -163,7 +163,7 @@ class RunEventsTest {
         data.answersMetrics(token, "small", 812, DataSource.cache(Instant.now().minusSeconds(600), Instant.now()));
         cascade.answersText(Stage.AFTER_TOOL_RESULTS, null, "As of ten minutes ago, p95 was 812 ms.", "large", false);
 
-        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-run-5").asString());
+        List<JsonNode> events = Sse.steps(Runs.stream(token, QUESTION, "req-run-5").asString());
 
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "tool_executing",
                 "tool_completed", "service_degraded", "agent_thinking", "agent_completed");
@@ -180,7 +180,7 @@ class RunEventsTest {
         data.answersCost(120, 1.42, 0.61);
         cascade.answersText(Stage.AFTER_TOOL_RESULTS, null, "You spent $1.42; the cheapest route would have cost $0.61.", "large", false);
 
-        List<JsonNode> events = Sse.events(Runs.stream(token, "What could I save?", "req-run-6").asString());
+        List<JsonNode> events = Sse.steps(Runs.stream(token, "What could I save?", "req-run-6").asString());
 
         assertThat(Sse.types(events)).endsWith("agent_completed");
         JsonNode summary = events.get(3).path("data").path("summary");
@@ -195,7 +195,7 @@ class RunEventsTest {
         cascade.answersToolCall(Stage.FIRST_CALL, null, "call_x", "drop_tables", "{}", "small");
         cascade.answersText(Stage.AFTER_TOOL_RESULTS, null, "I cannot do that.", "small", false);
 
-        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-run-7").asString());
+        List<JsonNode> events = Sse.steps(Runs.stream(token, QUESTION, "req-run-7").asString());
 
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "agent_thinking", "agent_completed");
         assertThat(data.toolRequests()).isEmpty();
@@ -209,7 +209,7 @@ class RunEventsTest {
         cascade.answersToolCall(Stage.FIRST_CALL, null, "call_b", "query_metrics", "latency please", "small");
         cascade.answersText(Stage.AFTER_TOOL_RESULTS, null, "I could not form a valid query.", "small", false);
 
-        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-run-10").asString());
+        List<JsonNode> events = Sse.steps(Runs.stream(token, QUESTION, "req-run-10").asString());
 
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "agent_thinking", "agent_completed");
         assertThat(data.toolRequests()).isEmpty();
@@ -242,7 +242,7 @@ class RunEventsTest {
     void retryableCascadeProblemIsRetriedOnceWhenItsRetryAfterFits() {
         cascade.failsOnceThenAnswers(ErrorType.LLM_RATE_LIMITED, 1, "You made 42 calls today.", "small");
 
-        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-run-8").asString());
+        List<JsonNode> events = Sse.steps(Runs.stream(token, QUESTION, "req-run-8").asString());
 
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "agent_completed");
         assertThat(cascade.chatRequestCount()).isEqualTo(2);
@@ -254,10 +254,14 @@ class RunEventsTest {
 
         String body = Runs.stream(token, QUESTION, "req-run-9").asString();
 
-        List<JsonNode> events = Sse.events(body);
+        List<JsonNode> events = Sse.steps(body);
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "service_unavailable", "agent_failed");
-        assertThat(events.get(3).path("data").path("problem").path("error_type").asText()).isEqualTo("llm_invalid_response");
-        assertThat(body).doesNotContain("Unverifiable text");
+        JsonNode failed = events.get(3).path("data");
+        assertThat(failed.path("problem").path("error_type").asText()).isEqualTo("llm_invalid_response");
+        // The text streamed while the model was in flight, but no step presents it as an answer.
+        assertThat(events).noneSatisfy(event -> assertThat(event.toString()).contains("Unverifiable"));
+        assertThat(Runs.post(token, Runs.body(QUESTION, false), "req-run-9b", null).then().statusCode(502)
+                .extract().asString()).doesNotContain("Unverifiable");
     }
 
     static JsonNode last(JsonNode array) {

@@ -60,7 +60,7 @@ class RunFailuresTest {
 
         String body = Runs.stream(token, QUESTION, "req-down-1").asString();
 
-        List<JsonNode> events = Sse.events(body);
+        List<JsonNode> events = Sse.steps(body);
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "service_unavailable", "agent_failed");
         JsonNode outage = events.get(2).path("data");
         assertThat(outage.path("service").asText()).isEqualTo("llm-cascade");
@@ -100,7 +100,7 @@ class RunFailuresTest {
 
         String body = Runs.stream(token, QUESTION, "req-down-3").asString();
 
-        List<JsonNode> events = Sse.events(body);
+        List<JsonNode> events = Sse.steps(body);
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "tool_executing",
                 "tool_completed", "agent_thinking", "service_unavailable", "agent_failed");
         assertThat(events.get(6).path("data").path("problem").path("error_type").asText()).isEqualTo("llm_upstream_error");
@@ -125,7 +125,7 @@ class RunFailuresTest {
         data.fails(ErrorType.DATA_UNAVAILABLE, "Usage data is unavailable: primary, replica and cache all failed for latency_ms.");
         cascade.answersText(Stage.AFTER_TOOL_RESULTS, null, "I could not retrieve your latency data right now.", "small", false);
 
-        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-tool-1").asString());
+        List<JsonNode> events = Sse.steps(Runs.stream(token, QUESTION, "req-tool-1").asString());
 
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "tool_executing",
                 "tool_completed", "agent_thinking", "agent_completed");
@@ -151,7 +151,7 @@ class RunFailuresTest {
         data.down();
         cascade.answersText(Stage.AFTER_TOOL_RESULTS, null, "The metrics service is down; I have no figures.", "small", false);
 
-        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-tool-2").asString());
+        List<JsonNode> events = Sse.steps(Runs.stream(token, QUESTION, "req-tool-2").asString());
 
         assertThat(Sse.types(events)).endsWith("agent_completed");
         assertThat(events.get(3).path("data").path("problem").path("error_type").asText()).isEqualTo("service_unavailable");
@@ -168,7 +168,7 @@ class RunFailuresTest {
         String body = Runs.post(token, Runs.body(QUESTION, true), "req-late-1", deadline).asString();
 
         assertThat(Instant.now()).isBefore(deadline.plus(MARGIN));
-        List<JsonNode> events = Sse.events(body);
+        List<JsonNode> events = Sse.steps(body);
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "agent_failed");
         assertThat(events.get(2).path("data").path("problem").path("error_type").asText()).isEqualTo("agent_timeout");
         assertThat(body).doesNotContain("Too late to matter.");
@@ -193,7 +193,7 @@ class RunFailuresTest {
         cascade.answersText(Stage.AFTER_TOOL_RESULTS, null, "Should never be asked.", "large", false);
         Instant deadline = Instant.now().plusMillis(1500);
 
-        List<JsonNode> events = Sse.events(Runs.post(token, Runs.body(QUESTION, true), "req-late-3", deadline).asString());
+        List<JsonNode> events = Sse.steps(Runs.post(token, Runs.body(QUESTION, true), "req-late-3", deadline).asString());
 
         assertThat(Instant.now()).isBefore(deadline.plus(MARGIN));
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "tool_executing",
@@ -218,7 +218,7 @@ class RunFailuresTest {
         cascade.answersToolCall(Stage.ANY, null, "call_n", "query_metrics", Runs.METRICS_ARGUMENTS, "small");
         data.answersMetrics(token, "small", 812, DataSource.primary(Instant.now()));
 
-        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-steps-1").asString());
+        List<JsonNode> events = Sse.steps(Runs.stream(token, QUESTION, "req-steps-1").asString());
 
         assertThat(Sse.types(events)).containsExactly("agent_started",
                 "agent_thinking", "tool_executing", "tool_completed",

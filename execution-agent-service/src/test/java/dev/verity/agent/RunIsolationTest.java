@@ -91,7 +91,7 @@ class RunIsolationTest {
     }
 
     private static void assertOnlyOwn(String body, Party own, Party other) {
-        List<JsonNode> events = Sse.events(body);
+        List<JsonNode> events = Sse.steps(body);
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "tool_executing",
                 "tool_completed", "agent_thinking", "agent_completed");
         assertThat(events).allSatisfy(event -> {

@@ -61,7 +61,7 @@ class ToolFailureEndsRunTest {
 
         String body = Runs.stream(token, "How fast were my calls today?", "req-fail-1").asString();
 
-        List<JsonNode> events = Sse.events(body);
+        List<JsonNode> events = Sse.steps(body);
         assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "tool_executing",
                 "tool_completed", "agent_failed");
         assertThat(events.get(3).path("data").path("problem").path("error_type").asText()).isEqualTo("data_unavailable");

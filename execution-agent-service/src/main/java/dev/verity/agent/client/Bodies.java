@@ -46,6 +46,18 @@ class Bodies {
         }
     }
 
+    Optional<JsonNode> tree(String text) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(json.readTree(text));
+        } catch (Exception e) {
+            Log.debugf("unreadable body: %s", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     <T> Optional<T> read(JsonNode node, Class<T> type) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return Optional.empty();

@@ -1,31 +1,29 @@
 package dev.verity.agent.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.agent.config.AgentConfig;
 import dev.verity.contract.ComponentStatus;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
-import dev.verity.contract.Provenance;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.Response;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
- * Every call to the llm-cascade, with its whole policy: the run's deadline as the timeout, the
- * caller's token and request id forwarded, one bounded retry of a retryable problem when its
- * {@code retry_after_seconds} fits, and nothing accepted as an answer without provenance.
+ * Every call to the llm-cascade, with its whole policy: model turns are streamed
+ * ({@code "stream": true}) so the user watches the real answer form; the run's deadline bounds the
+ * whole turn; the caller's token, request id and deadline are forwarded; one bounded retry of a
+ * retryable problem that came before any chunk, when its {@code retry_after_seconds} fits; and
+ * nothing accepted as an answer without provenance or without the stream's {@code [DONE]}.
  */
 @ApplicationScoped
 public class CascadeClient {
@@ -35,32 +33,41 @@ public class CascadeClient {
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
 
     private final CascadeApi api;
+    private final CascadeHttp http;
     private final Bodies bodies;
+    private final CompletionReader reader;
     private final AgentConfig.CascadeRetry retry;
 
-    CascadeClient(@RestClient CascadeApi api, Bodies bodies, AgentConfig config) {
+    CascadeClient(@RestClient CascadeApi api, CascadeHttp http, Bodies bodies, CompletionReader reader, AgentConfig config) {
         this.api = api;
+        this.http = http;
         this.bodies = bodies;
+        this.reader = reader;
         this.retry = config.cascadeRetry();
     }
 
     /**
-     * One model turn. Fails with {@link DeadlineExceeded} when the deadline arrives first; every
-     * other failure is a {@link CascadeReply.Failed} with the problem the user will see.
+     * One model turn, streamed: {@code deltas} receives the answer's text as it arrives. Fails with
+     * {@link DeadlineExceeded} when the deadline arrives first; every other failure is a
+     * {@link CascadeReply.Failed} with the problem the user will see. Cancelling the returned
+     * {@code Uni} closes the connection, which ends the cascade's work on it.
      */
-    public Uni<CascadeReply> complete(ObjectNode request, CallContext call, UserContext user) {
-        return attempt(request, call, user).chain(reply -> {
-            if (reply instanceof CascadeReply.Failed failed) {
+    public Uni<CascadeReply> complete(ObjectNode request, CallContext call, UserContext user, Consumer<TextDelta> deltas) {
+        ObjectNode streamed = request.deepCopy().put("stream", true);
+        // Asked for, so the provenance of the last chunk carries the provider's real token counts.
+        streamed.putObject("stream_options").put("include_usage", true);
+        return attempt(streamed, call, user, deltas).chain(attempt -> {
+            if (attempt.reply() instanceof CascadeReply.Failed failed && !attempt.streamed()) {
                 Optional<Duration> wait = retryWait(failed.problem(), call);
                 if (wait.isPresent()) {
                     Log.infof("request %s: cascade answered %s, retrying once after %s", call.requestId(),
                             failed.problem().errorType().wire(), wait.get());
                     return Uni.createFrom().voidItem().onItem().delayIt().by(wait.get())
-                            .chain(() -> attempt(request, call, user));
+                            .chain(() -> attempt(streamed, call, user, deltas));
                 }
             }
-            return Uni.createFrom().item(reply);
-        });
+            return Uni.createFrom().item(attempt);
+        }).map(Attempt::reply);
     }
 
     /** The cascade's own capability status, as a component of this service's status. */
@@ -83,75 +90,88 @@ public class CascadeClient {
         return Optional.of(wait);
     }
 
-    private Uni<CascadeReply> attempt(ObjectNode request, CallContext call, UserContext user) {
+    /** One exchange's reply; {@code streamed} once the answer began, after which it is never retried. */
+    private record Attempt(CascadeReply reply, boolean streamed) {
+    }
+
+    private Uni<Attempt> attempt(ObjectNode request, CallContext call, UserContext user, Consumer<TextDelta> deltas) {
         Duration remaining = call.remaining();
         if (!remaining.isPositive()) {
             return Uni.createFrom().failure(new DeadlineExceeded(Services.LLM_CASCADE));
         }
-        return api.complete(call.authorization(), call.requestId(), call.deadlineEpochMillis(), request)
+        return http.post(request, call)
+                .chain(exchange -> {
+                    if (exchange.status() / 100 != 2) {
+                        return exchange.text().map(text -> new Attempt(refusal(exchange, text, call, user), false));
+                    }
+                    if (!exchange.isEventStream()) {
+                        // The streaming contract answers stream:true with text/event-stream and nothing else.
+                        Log.warnf("request %s: llm-cascade answered a streaming request with %s", call.requestId(),
+                                exchange.header("Content-Type"));
+                        exchange.abandon();
+                        return Uni.createFrom().item(new Attempt(CompletionReader.invalid(
+                                "The model service answered in a form this service cannot read.", call, user), false));
+                    }
+                    return stream(exchange, call, user, deltas).map(reply -> new Attempt(reply, true));
+                })
                 .ifNoItem().after(remaining).failWith(() -> new DeadlineExceeded(Services.LLM_CASCADE))
-                // A non-2xx answer may still arrive as an exception carrying the response: read it the same way.
-                .onFailure(WebApplicationException.class).recoverWithItem(e -> ((WebApplicationException) e).getResponse())
-                .map(response -> read(response, call, user))
                 .onFailure(e -> !(e instanceof DeadlineExceeded)).recoverWithItem(e -> {
+                    // Failures while streaming are read inside stream(); what arrives here came before any answer.
                     Log.warnf("request %s: llm-cascade not reachable: %s", call.requestId(), e.toString());
-                    return failed(ErrorType.SERVICE_UNAVAILABLE, "The model service could not be reached.", call, user);
+                    return new Attempt(unreachable(call, user), false);
                 });
     }
 
-    private CascadeReply read(Response response, CallContext call, UserContext user) {
-        Optional<JsonNode> body = bodies.tree(response);
-        if (response.getStatus() / 100 != 2) {
-            Optional<Problem> problem = body.flatMap(bodies::problem);
-            if (problem.isPresent()) {
-                return new CascadeReply.Failed(withHeaderRetryAfter(problem.get(), response));
-            }
-            Log.warnf("request %s: llm-cascade answered HTTP %d without a problem body", call.requestId(), response.getStatus());
-            return failed(ErrorType.SERVICE_UNAVAILABLE, "The model service answered with an unexpected response.", call, user);
-        }
-        if (body.isEmpty()) {
-            return invalid("The model service returned an unreadable answer.", call, user);
-        }
-        return turn(body.get(), call, user);
+    /**
+     * Reads the event stream until the turn ends: {@code [DONE]}, the cascade's error event, an
+     * unreadable chunk, the body ending early or the connection breaking. Whatever ends it, the
+     * exchange is closed unless it ended cleanly, so nothing keeps streaming for nobody.
+     */
+    private Uni<CascadeReply> stream(CascadeHttp.Exchange exchange, CallContext call, UserContext user,
+                                     Consumer<TextDelta> deltas) {
+        StreamedTurn turn = new StreamedTurn(bodies, reader, call, user, exchange.header(Headers.VERITY_MODEL));
+        SseDecoder decoder = new SseDecoder();
+        return exchange.body()
+                .onItem().transformToIterable(buffer -> turn.readAll(decoder.feed(buffer.getBytes())))
+                .onItem().invoke(step -> {
+                    if (step instanceof StreamedTurn.Step.Text text) {
+                        deltas.accept(text.delta());
+                    }
+                })
+                // Only reached when no event ended the turn: the first End is taken and the rest cancelled.
+                .onCompletion().continueWith(() -> List.of(new StreamedTurn.Step.End(turn.endedWithoutDone())))
+                .onFailure().recoverWithItem(e -> new StreamedTurn.Step.End(turn.cut(e)))
+                .filter(step -> step instanceof StreamedTurn.Step.End)
+                .toUni()
+                .map(step -> ((StreamedTurn.Step.End) step).reply())
+                .onCancellation().invoke(() -> {
+                    if (!turn.ended()) {
+                        turn.abandon();
+                        exchange.abandon();
+                    }
+                })
+                .onItem().invoke(reply -> {
+                    if (reply instanceof CascadeReply.Failed) {
+                        exchange.abandon();
+                    }
+                });
     }
 
-    private CascadeReply turn(JsonNode root, CallContext call, UserContext user) {
-        Optional<Provenance> provenance = bodies.read(root.get("provenance"), Provenance.class);
-        if (provenance.isEmpty()) {
-            Log.errorf("request %s: llm-cascade answer without provenance refused", call.requestId());
-            return invalid("The model service returned an answer without provenance; it was not used.", call, user);
+    private CascadeReply refusal(CascadeHttp.Exchange exchange, String text, CallContext call, UserContext user) {
+        Optional<Problem> problem = bodies.tree(text).flatMap(bodies::problem);
+        if (problem.isPresent()) {
+            return new CascadeReply.Failed(withHeaderRetryAfter(problem.get(), exchange.header(Headers.RETRY_AFTER)));
         }
-        JsonNode choice = root.path("choices").path(0);
-        JsonNode message = choice.path("message");
-        String content = message.path("content").isTextual() ? message.get("content").asText() : null;
-        List<ToolCall> calls = new ArrayList<>();
-        ArrayNode rawCalls = bodies.json().createArrayNode();
-        for (JsonNode raw : message.path("tool_calls")) {
-            JsonNode function = raw.path("function");
-            if (!raw.path("id").isTextual() || !function.path("name").isTextual()) {
-                return invalid("The model returned a tool call this service cannot read.", call, user);
-            }
-            calls.add(new ToolCall(raw.get("id").asText(), function.get("name").asText(), function.path("arguments").asText("")));
-            rawCalls.add(raw);
-        }
-        if (calls.isEmpty() && (content == null || content.isBlank())) {
-            return invalid("The model returned an empty answer.", call, user);
-        }
-        ObjectNode assistant = bodies.json().createObjectNode().put("role", "assistant");
-        if (content == null) {
-            assistant.putNull("content");
-        } else {
-            assistant.put("content", content);
-        }
-        if (!calls.isEmpty()) {
-            assistant.set("tool_calls", rawCalls);
-        }
-        return new CascadeReply.Answered(new ModelTurn(content, calls, choice.path("finish_reason").asText(null),
-                provenance.get(), assistant));
+        Log.warnf("request %s: llm-cascade answered HTTP %d without a problem body", call.requestId(), exchange.status());
+        return CompletionReader.failed(ErrorType.SERVICE_UNAVAILABLE, "The model service answered with an unexpected response.",
+                call, user);
     }
 
-    private static Problem withHeaderRetryAfter(Problem problem, Response response) {
-        String header = response.getHeaderString(Headers.RETRY_AFTER);
+    private CascadeReply unreachable(CallContext call, UserContext user) {
+        return CompletionReader.failed(ErrorType.SERVICE_UNAVAILABLE, "The model service could not be reached.", call, user);
+    }
+
+    private static Problem withHeaderRetryAfter(Problem problem, String header) {
         if (problem.retryAfterSeconds() != null || header == null) {
             return problem;
         }
@@ -160,13 +180,5 @@ public class CascadeClient {
         } catch (NumberFormatException e) {
             return problem;
         }
-    }
-
-    private static CascadeReply invalid(String detail, CallContext call, UserContext user) {
-        return failed(ErrorType.LLM_INVALID_RESPONSE, detail, call, user);
-    }
-
-    private static CascadeReply failed(ErrorType type, String detail, CallContext call, UserContext user) {
-        return new CascadeReply.Failed(Problem.of(type, detail, Services.EXECUTION_AGENT, user, call.requestId()));
     }
 }

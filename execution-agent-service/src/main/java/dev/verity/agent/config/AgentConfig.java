@@ -24,6 +24,13 @@ public interface AgentConfig {
     @WithDefault("report-to-model")
     ToolFailureMode toolFailure();
 
+    /**
+     * Most model turns streaming from the llm-cascade at once; each holds one connection for the
+     * whole answer, further turns wait for a free one (within their deadline).
+     */
+    @WithDefault("50")
+    int cascadeMaxConnections();
+
     Limits limits();
 
     CascadeRetry cascadeRetry();

@@ -1,5 +1,6 @@
 package dev.verity.agent.run;
 
+import dev.verity.agent.client.TextDelta;
 import dev.verity.contract.Event;
 import dev.verity.contract.EventType;
 import dev.verity.contract.Problem;
@@ -38,6 +39,11 @@ final class RunEvents {
 
     void thinking(int step, String model) {
         emit(EventType.AGENT_THINKING, data("step", step, "model", model));
+    }
+
+    /** Text of the model's answer as it streams in: a real call is in flight and this is what it produced so far. */
+    void thinkingDelta(int step, TextDelta delta) {
+        emit(EventType.AGENT_THINKING, data("model", delta.model(), "delta", delta.text(), "step", step));
     }
 
     void toolExecuting(int step, String tool, String callId, Object arguments) {

@@ -30,7 +30,9 @@ import java.util.Optional;
  * An agent run (DESIGN §6): the cascade is asked with the tool definitions, the tools it calls are
  * executed for real through the data agent, their results (or their real failures) go back to the
  * model, until the model answers, the step limit is reached or the deadline passes. The events
- * describe exactly what happened and end with one terminal event.
+ * describe exactly what happened and end with one terminal event: each model call announces
+ * itself with one agent_thinking event, and the text it streams follows as agent_thinking deltas;
+ * only a turn the cascade completed (with [DONE] and provenance) becomes the answer.
  */
 @ApplicationScoped
 public class RunService {
@@ -116,7 +118,7 @@ public class RunService {
                 return end(deadlineProblem());
             }
             events.thinking(step, config.model());
-            return cascade.complete(chatRequest(), context.call(), context.user())
+            return cascade.complete(chatRequest(), context.call(), context.user(), delta -> events.thinkingDelta(step, delta))
                     .chain(reply -> switch (reply) {
                         case CascadeReply.Failed failed -> cascadeFailed(failed.problem());
                         case CascadeReply.Answered answered -> answered(answered.turn(), step);

@@ -2,14 +2,12 @@ package dev.verity.agent.support;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -18,6 +16,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.verity.contract.Attempt;
 import dev.verity.contract.AttemptOutcome;
 import dev.verity.contract.ErrorType;
+import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Provenance;
 import dev.verity.contract.Services;
@@ -28,8 +27,10 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A WireMock stand-in for the llm-cascade serving exactly its contract: OpenAI
- * {@code chat.completion} objects with a top-level {@code provenance}, or problem details.
+ * A WireMock stand-in for the llm-cascade serving exactly its streaming contract: model turns as
+ * {@code text/event-stream} of {@code chat.completion.chunk}s ending with the cascade's provenance
+ * chunk and {@code [DONE]}, mid-stream failures, or problem details before any chunk. It is reached
+ * through {@link StreamingRelay}, which writes the events one by one and can cut or hold a stream.
  * Stubs choose their answer by the stage of the conversation (no tool result yet / after tool
  * results) and optionally by the caller's token, so concurrent runs of different users get their
  * own answers without shared state.
@@ -41,8 +42,23 @@ public final class CascadeStandIn extends ServiceStandIn {
 
     public enum Stage { FIRST_CALL, AFTER_TOOL_RESULTS, ANY }
 
-    CascadeStandIn(WireMockServer server) {
+    private final StreamingRelay relay;
+
+    CascadeStandIn(WireMockServer server, StreamingRelay relay) {
         super(server, Services.LLM_CASCADE, "small", "closed");
+        this.relay = relay;
+    }
+
+    /** The agent reaches the cascade through the relay, which streams WireMock's answers as the cascade does. */
+    @Override
+    public String baseUrl() {
+        return relay.baseUrl();
+    }
+
+    @Override
+    void reset() {
+        super.reset();
+        relay.reset();
     }
 
 
@@ -51,30 +67,85 @@ public final class CascadeStandIn extends ServiceStandIn {
         stub(Stage.ANY, null, aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER));
     }
 
-    /** The model asks for one tool call. */
+    /** The model asks for one tool call; its arguments stream in several fragments. */
     public void answersToolCall(Stage stage, String token, String callId, String tool, String arguments, String model) {
-        stub(stage, token, json(200, Json.write(toolCallCompletion(callId, tool, arguments, model))));
+        stub(stage, token, stream(model, false, toolCallStream(callId, tool, arguments, model), null));
     }
 
     public void answersToolCallAfter(Duration delay, String callId, String tool, String arguments, String model) {
-        stub(Stage.ANY, null, json(200, Json.write(toolCallCompletion(callId, tool, arguments, model)))
+        stub(Stage.ANY, null, stream(model, false, toolCallStream(callId, tool, arguments, model), null)
                 .withFixedDelay((int) delay.toMillis()));
     }
 
-    /** The model answers with text; {@code degraded} as the cascade marks a lower-preference route. */
+    /** The model answers with text, streamed in pieces; {@code degraded} as the cascade marks a lower-preference route. */
     public void answersText(Stage stage, String token, String text, String model, boolean degraded) {
-        stub(stage, token, json(200, Json.write(textCompletion(text, model, degraded))));
+        stub(stage, token, stream(model, degraded, textStream(text, model, degraded), null));
     }
 
     public void answersTextAfter(Duration delay, String text, String model) {
-        stub(Stage.ANY, null, json(200, Json.write(textCompletion(text, model, false))).withFixedDelay((int) delay.toMillis()));
+        stub(Stage.ANY, null, stream(model, false, textStream(text, model, false), null).withFixedDelay((int) delay.toMillis()));
     }
 
-    /** A completion exactly as a provider would send it, without the provenance the cascade must add. */
+    /** A stream exactly as a provider would send it: its last chunk lacks the provenance the cascade must add. */
     public void answersWithoutProvenance(String text) {
-        ObjectNode completion = textCompletion(text, "small", false);
-        completion.remove("provenance");
-        stub(Stage.ANY, null, json(200, Json.write(completion)));
+        ChunkStream chunks = new ChunkStream(chatId(), "small").text(text).finish("stop").provenance(null).done();
+        stub(Stage.ANY, null, stream("small", false, chunks, null));
+    }
+
+    /** A whole chat.completion (with provenance) in answer to a streaming request, against the streaming contract. */
+    public void answersWithoutStreaming(String text, String model) {
+        String id = chatId();
+        var completion = Json.MAPPER.createObjectNode().put("id", id).put("object", "chat.completion")
+                .put("created", Instant.now().getEpochSecond()).put("model", model);
+        completion.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop")
+                .putObject("message").put("role", "assistant").put("content", text);
+        completion.set("provenance", Json.MAPPER.valueToTree(provenance(id, model, false, "stop")));
+        stub(Stage.ANY, null, json(200, completion.toString()));
+    }
+
+    /** Part of an answer streams, then the connection drops: no error event, no [DONE]. */
+    public void cutsOffAfter(String partialText, String model) {
+        ChunkStream chunks = new ChunkStream(chatId(), model).text(partialText);
+        stub(Stage.ANY, null, stream(model, false, chunks, StreamingRelay.CUT));
+    }
+
+    /** Part of an answer streams, then the cascade's error event ends the stream (DESIGN streaming contract). */
+    public void failsMidStream(String partialText, String model, ErrorType type, String detail) {
+        Problem problem = Problem.of(type, detail, Services.LLM_CASCADE, null, null)
+                .withAttempts(List.of(new Attempt(model, AttemptOutcome.UPSTREAM_ERROR, 41, type, 500)));
+        ChunkStream chunks = new ChunkStream(chatId(), model).text(partialText).error(type.wire(), problem);
+        stub(Stage.ANY, null, stream(model, false, chunks, null));
+    }
+
+    /** An error event that names its code but carries no problem object. */
+    public void failsMidStreamWithoutProblem(String partialText, String model, String code) {
+        ChunkStream chunks = new ChunkStream(chatId(), model).text(partialText).error(code, null);
+        stub(Stage.ANY, null, stream(model, false, chunks, null));
+    }
+
+    /** Part of an answer streams, then a chunk that is not JSON; the rest of the answer would follow. */
+    public void sendsMalformedChunkAfter(String partialText, String rest, String model) {
+        ChunkStream chunks = new ChunkStream(chatId(), model).text(partialText).raw("{\"choices\": [{\"delta\": ")
+                .text(rest).finish("stop").provenance(provenance(chatId(), model, false, "stop")).done();
+        stub(Stage.ANY, null, stream(model, false, chunks, null));
+    }
+
+    /** The whole answer and its provenance stream, but the body ends without [DONE]. */
+    public void endsWithoutDone(String text, String model) {
+        ChunkStream chunks = new ChunkStream(chatId(), model).text(text).finish("stop")
+                .provenance(provenance(chatId(), model, false, "stop"));
+        stub(Stage.ANY, null, stream(model, false, chunks, null));
+    }
+
+    /** Part of an answer streams and then nothing more comes, until the agent closes the connection. */
+    public void streamsThenHolds(String partialText, String model) {
+        ChunkStream chunks = new ChunkStream(chatId(), model).text(partialText);
+        stub(Stage.ANY, null, stream(model, false, chunks, StreamingRelay.HOLD));
+    }
+
+    /** How many held streams the agent closed from its side. */
+    public int heldStreamsLeft() {
+        return relay.heldStreamsLeft();
     }
 
     /** The cascade's own problem: every route failed. */
@@ -103,7 +174,7 @@ public final class CascadeStandIn extends ServiceStandIn {
                         .withBody(Json.write(problem)))
                 .willSetStateTo("answered-once"));
         server.stubFor(post(urlEqualTo(PATH)).inScenario("retry").whenScenarioStateIs("answered-once")
-                .willReturn(json(200, Json.write(textCompletion(text, model, false)))));
+                .willReturn(stream(model, false, textStream(text, model, false), null)));
     }
 
     /** Every chat-completions request the stand-in received, oldest first. */
@@ -134,36 +205,41 @@ public final class CascadeStandIn extends ServiceStandIn {
     }
 
 
-    static ObjectNode toolCallCompletion(String callId, String tool, String arguments, String model) {
-        ObjectNode completion = completion(model, "tool_calls", false);
-        ObjectNode message = (ObjectNode) completion.path("choices").path(0).path("message");
-        message.putNull("content");
-        ObjectNode call = message.putArray("tool_calls").addObject().put("id", callId).put("type", "function");
-        call.putObject("function").put("name", tool).put("arguments", arguments);
-        return completion;
+    static ChunkStream toolCallStream(String callId, String tool, String arguments, String model) {
+        String id = chatId();
+        return new ChunkStream(id, model).toolCall(0, callId, tool, arguments, 3).finish("tool_calls")
+                .provenance(provenance(id, model, false, "tool_calls")).done();
     }
 
-    static ObjectNode textCompletion(String text, String model, boolean degraded) {
-        ObjectNode completion = completion(model, "stop", degraded);
-        ((ObjectNode) completion.path("choices").path(0).path("message")).put("content", text);
-        return completion;
+    static ChunkStream textStream(String text, String model, boolean degraded) {
+        String id = chatId();
+        return new ChunkStream(id, model).text(text).finish("stop").provenance(provenance(id, model, degraded, "stop")).done();
     }
 
-    private static ObjectNode completion(String model, String finishReason, boolean degraded) {
-        String id = "chatcmpl-" + UUID.randomUUID();
-        ObjectNode completion = Json.MAPPER.createObjectNode().put("id", id).put("object", "chat.completion")
-                .put("created", Instant.now().getEpochSecond()).put("model", model);
-        ObjectNode choice = completion.putArray("choices").addObject().put("index", 0).put("finish_reason", finishReason);
-        choice.putObject("message").put("role", "assistant");
-        completion.putObject("usage").put("prompt_tokens", 212).put("completion_tokens", 38).put("total_tokens", 250);
+    /** {@code then}: how the relay ends the stream ({@link StreamingRelay#CUT}, {@link StreamingRelay#HOLD}), null for cleanly. */
+    private static ResponseDefinitionBuilder stream(String model, boolean degraded, ChunkStream chunks, String then) {
+        ResponseDefinitionBuilder response = aResponse().withStatus(200)
+                .withHeader("Content-Type", "text/event-stream")
+                .withHeader(Headers.VERITY_MODEL, model)
+                .withHeader(Headers.VERITY_DEGRADED, String.valueOf(degraded))
+                .withBody(chunks.body());
+        if (then != null) {
+            response.withHeader(StreamingRelay.THEN, then);
+        }
+        return response;
+    }
+
+    private static String chatId() {
+        return "chatcmpl-" + UUID.randomUUID();
+    }
+
+    private static Provenance provenance(String id, String model, boolean degraded, String finishReason) {
         List<Attempt> attempts = degraded
                 ? List.of(new Attempt("large", AttemptOutcome.TIMEOUT, 20001, ErrorType.LLM_TIMEOUT, null),
                         Attempt.succeeded(model, 380))
                 : List.of(Attempt.succeeded(model, 380));
-        Provenance provenance = new Provenance(model, "openai-compatible", id, Instant.now(), degraded, 0.91, false,
+        return new Provenance(model, "openai-compatible", id, Instant.now(), degraded, 0.91, false,
                 degraded ? "direct call after cascade failure" : "tier 1 accepted: finish_reason=" + finishReason,
                 attempts, new Usage(212, 38), 0.000215, 380);
-        completion.set("provenance", Json.MAPPER.valueToTree(provenance));
-        return completion;
     }
 }

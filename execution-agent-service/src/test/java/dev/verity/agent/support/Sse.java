@@ -23,6 +23,24 @@ public final class Sse {
                 .toList();
     }
 
+    /** The run's steps: every event but the streamed text deltas (agent_thinking events that carry a delta). */
+    public static List<JsonNode> steps(String body) {
+        return steps(events(body));
+    }
+
+    public static List<JsonNode> steps(List<JsonNode> events) {
+        return events.stream().filter(event -> !isDelta(event)).toList();
+    }
+
+    /** The streamed text deltas, in order. */
+    public static List<JsonNode> deltas(List<JsonNode> events) {
+        return events.stream().filter(Sse::isDelta).toList();
+    }
+
+    public static boolean isDelta(JsonNode event) {
+        return "agent_thinking".equals(event.path("type").asText()) && event.path("data").has("delta");
+    }
+
     public static List<String> types(List<JsonNode> events) {
         return events.stream().map(event -> event.path("type").asText()).toList();
     }

@@ -21,9 +21,11 @@ public final class StandIns {
                 .containerThreads(32).asynchronousResponseEnabled(true));
         cascadeServer.start();
         dataServer.start();
-        cascade = new CascadeStandIn(cascadeServer);
+        StreamingRelay relay = new StreamingRelay(cascadeServer.port());
+        cascade = new CascadeStandIn(cascadeServer, relay);
         dataAgent = new DataAgentStandIn(dataServer);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.stop();
             cascadeServer.stop();
             dataServer.stop();
         }, "agent-stand-ins-stop"));

@@ -1,0 +1,42 @@
+package dev.verity.agent.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Events come out whole however the network splits the bytes. */
+class SseDecoderTest {
+
+    @Test
+    void anEventSplitAtEveryByteStillDecodesWholeIncludingMultiByteCharacters() {
+        String body = "data: {\"delta\":\"812 ms — ✓ “large”\"}\n\ndata: [DONE]\n\n";
+        SseDecoder decoder = new SseDecoder();
+        List<String> events = new ArrayList<>();
+        for (byte b : body.getBytes(StandardCharsets.UTF_8)) {
+            events.addAll(decoder.feed(new byte[] {b}));
+        }
+        assertThat(events).containsExactly("{\"delta\":\"812 ms — ✓ “large”\"}", "[DONE]");
+    }
+
+    @Test
+    void crlfLinesCommentsOtherFieldsAndMultiLineDataFollowTheSpecification() {
+        SseDecoder decoder = new SseDecoder();
+        List<String> events = new ArrayList<>(decoder.feed(
+                ": keep-alive\r\nevent: chunk\r\nid: 7\r\ndata: first\r\ndata:second\r\n\r\n".getBytes(StandardCharsets.UTF_8)));
+        // A CR at the end of one buffer and its LF at the start of the next are one line end.
+        events.addAll(decoder.feed("data: third\r".getBytes(StandardCharsets.UTF_8)));
+        events.addAll(decoder.feed("\n\r\n".getBytes(StandardCharsets.UTF_8)));
+        assertThat(events).containsExactly("first\nsecond", "third");
+    }
+
+    @Test
+    void anEventNotEndedByABlankLineIsNotDispatched() {
+        SseDecoder decoder = new SseDecoder();
+        assertThat(decoder.feed("data: {\"choices\":[]}\n".getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThat(decoder.feed("\n".getBytes(StandardCharsets.UTF_8))).containsExactly("{\"choices\":[]}");
+        assertThat(decoder.feed("data: partial".getBytes(StandardCharsets.UTF_8))).isEmpty();
+    }
+}
