@@ -1,6 +1,7 @@
 package dev.verity.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -8,8 +9,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The only stand-in of the whole-system tests: WireMock speaking the OpenAI chat-completions
@@ -43,14 +46,7 @@ public final class ProviderStub implements AutoCloseable {
     /** The model answers with this text, finish_reason stop, real-looking usage numbers. */
     public String answers(String model, String text) {
         String id = "chatcmpl-e2e-" + IDS.incrementAndGet();
-        server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse()
-                .withStatus(200)
-                .withHeader("Content-Type", "application/json")
-                .withBody("""
-                        {"id":"%s","object":"chat.completion","created":1764000000,"model":"%s",
-                         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
-                         "usage":{"prompt_tokens":21,"completion_tokens":9,"total_tokens":30}}"""
-                        .formatted(id, model, text))));
+        stubBoth(() -> post(urlPathEqualTo(path(model))), 0, Completion.text(id, model, text, 21, 9));
         return id;
     }
 
@@ -61,23 +57,12 @@ public final class ProviderStub implements AutoCloseable {
     public void callsToolThenAnswers(String model, String tool, String argumentsJson, String text) {
         String scenario = "tool-then-answer-" + model;
         String arguments = argumentsJson.replace("\\", "\\\\").replace("\"", "\\\"");
-        server.stubFor(post(urlPathEqualTo(path(model))).inScenario(scenario)
-                .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
-                .willSetStateTo("tool-called")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
-                        {"id":"chatcmpl-e2e-tool-%d","object":"chat.completion","created":1764000000,"model":"%s",
-                         "choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[
-                           {"id":"call_e2e_1","type":"function","function":{"name":"%s","arguments":"%s"}}]},
-                           "finish_reason":"tool_calls"}],
-                         "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52}}"""
-                        .formatted(IDS.incrementAndGet(), model, tool, arguments))));
-        server.stubFor(post(urlPathEqualTo(path(model))).inScenario(scenario)
-                .whenScenarioStateIs("tool-called")
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
-                        {"id":"chatcmpl-e2e-final-%d","object":"chat.completion","created":1764000000,"model":"%s",
-                         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
-                         "usage":{"prompt_tokens":90,"completion_tokens":20,"total_tokens":110}}"""
-                        .formatted(IDS.incrementAndGet(), model, text))));
+        stubBoth(() -> post(urlPathEqualTo(path(model))).inScenario(scenario)
+                        .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                        .willSetStateTo("tool-called"), 0,
+                Completion.toolCall("chatcmpl-e2e-tool-" + IDS.incrementAndGet(), model, "call_e2e_1", tool, arguments, 40, 12));
+        stubBoth(() -> post(urlPathEqualTo(path(model))).inScenario(scenario).whenScenarioStateIs("tool-called"), 0,
+                Completion.text("chatcmpl-e2e-final-" + IDS.incrementAndGet(), model, text, 90, 20));
     }
 
     /**
@@ -87,22 +72,11 @@ public final class ProviderStub implements AutoCloseable {
      */
     public void callsToolOnEveryRun(String model, String tool, String argumentsJson, int delayMillis, String text) {
         String arguments = argumentsJson.replace("\\", "\\\\").replace("\"", "\\\"");
-        server.stubFor(post(urlPathEqualTo(path(model))).atPriority(2)
-                .willReturn(aResponse().withStatus(200).withFixedDelay(delayMillis)
-                        .withHeader("Content-Type", "application/json").withBody("""
-                        {"id":"chatcmpl-e2e-tool-%d","object":"chat.completion","created":1764000000,"model":"%s",
-                         "choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[
-                           {"id":"call_e2e_run","type":"function","function":{"name":"%s","arguments":"%s"}}]},
-                           "finish_reason":"tool_calls"}],
-                         "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52}}"""
-                        .formatted(IDS.incrementAndGet(), model, tool, arguments))));
-        server.stubFor(post(urlPathEqualTo(path(model))).atPriority(1)
-                .withRequestBody(matchingJsonPath("$.messages[?(@.role == 'tool')]"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody("""
-                        {"id":"chatcmpl-e2e-final-%d","object":"chat.completion","created":1764000000,"model":"%s",
-                         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
-                         "usage":{"prompt_tokens":90,"completion_tokens":20,"total_tokens":110}}"""
-                        .formatted(IDS.incrementAndGet(), model, text))));
+        stubBoth(() -> post(urlPathEqualTo(path(model))).atPriority(2), delayMillis,
+                Completion.toolCall("chatcmpl-e2e-tool-" + IDS.incrementAndGet(), model, "call_e2e_run", tool, arguments, 40, 12));
+        stubBoth(() -> post(urlPathEqualTo(path(model))).atPriority(1)
+                        .withRequestBody(matchingJsonPath("$.messages[?(@.role == 'tool')]")), 0,
+                Completion.text("chatcmpl-e2e-final-" + IDS.incrementAndGet(), model, text, 90, 20));
     }
 
     /** The support system's receiver of enterprise escalations, on this same server. */
@@ -143,15 +117,20 @@ public final class ProviderStub implements AutoCloseable {
     }
 
     public void delays(String model, int millis, String text) {
-        server.stubFor(post(urlPathEqualTo(path(model))).willReturn(aResponse()
-                .withStatus(200)
-                .withFixedDelay(millis)
-                .withHeader("Content-Type", "application/json")
-                .withBody("""
-                        {"id":"chatcmpl-e2e-slow-%d","object":"chat.completion","created":1764000000,"model":"%s",
-                         "choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
-                         "usage":{"prompt_tokens":21,"completion_tokens":9,"total_tokens":30}}"""
-                        .formatted(IDS.incrementAndGet(), model, text))));
+        stubBoth(() -> post(urlPathEqualTo(path(model))), millis,
+                Completion.text("chatcmpl-e2e-slow-" + IDS.incrementAndGet(), model, text, 21, 9));
+    }
+
+    /**
+     * Streamed requests ({@code "stream": true}, as the agent sends) get the same completion as
+     * Server-Sent Events in OpenAI's chunk format; the others get it as one JSON body.
+     */
+    private void stubBoth(Supplier<MappingBuilder> request, int delayMillis, Completion completion) {
+        server.stubFor(request.get().willReturn(aResponse().withStatus(200).withFixedDelay(delayMillis)
+                .withHeader("Content-Type", "application/json").withBody(completion.json())));
+        server.stubFor(request.get().withRequestBody(matchingJsonPath("$.stream", equalTo("true")))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(delayMillis)
+                        .withHeader("Content-Type", "text/event-stream").withBody(completion.events())));
     }
 
     public int requestsTo(String model) {
