@@ -123,6 +123,26 @@ class RunOutlivesCallerTest {
     }
 
     @Test
+    void aCallerWaitingForTheJsonOutcomeThatLeavesDoesNotStopTheRun() {
+        cascade.answersToolCall(Stage.FIRST_CALL, null, "call_1", "query_metrics", Runs.METRICS_ARGUMENTS, "small");
+        data.answersMetricsAfter(TOOL_DELAY);
+        cascade.answersText(Stage.AFTER_TOOL_RESULTS, null, "No calls were recorded today.", "large", false);
+
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        client.sendAsync(request(false, null).build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(10)).until(() -> data.toolRequests().size() == 1);
+        // The caller gives up while the tool is still working: its connection is closed.
+        client.shutdownNow();
+        client.close();
+
+        List<JsonNode> logged = awaitEnded();
+        assertThat(Sse.types(Sse.steps(logged))).containsExactly("agent_started", "agent_thinking",
+                "tool_executing", "tool_completed", "agent_thinking", "agent_completed");
+        assertThat(logged.get(logged.size() - 1).path("data").path("response").asText())
+                .isEqualTo("No calls were recorded today.");
+    }
+
+    @Test
     void aRunWhoseCallerLeftEndsAtItsDeadlineWithTimeoutLoggedAndTheCascadeStreamClosed() throws Exception {
         cascade.streamsThenHolds("Your p95 latency today was", "large");
 
@@ -139,13 +159,7 @@ class RunOutlivesCallerTest {
 
     /** Starts a streaming run over HTTP, reads until a line containing {@code marker}, then closes the connection. */
     private void leaveAfter(String marker, Instant deadline) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/v1/runs"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Runs.body(QUESTION, true)));
-        if (deadline != null) {
-            request.header(Headers.REQUEST_DEADLINE, String.valueOf(deadline.toEpochMilli()));
-        }
+        HttpRequest.Builder request = request(true, deadline);
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             HttpResponse<Stream<String>> response = client.send(request.build(), HttpResponse.BodyHandlers.ofLines());
             try (Stream<String> lines = response.body()) {
@@ -160,6 +174,17 @@ class RunOutlivesCallerTest {
             }
             client.shutdownNow();
         }
+    }
+
+    private HttpRequest.Builder request(boolean stream, Instant deadline) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/v1/runs"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Runs.body(QUESTION, stream)));
+        if (deadline != null) {
+            request.header(Headers.REQUEST_DEADLINE, String.valueOf(deadline.toEpochMilli()));
+        }
+        return request;
     }
 
     /**
