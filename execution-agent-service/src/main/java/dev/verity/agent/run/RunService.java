@@ -32,7 +32,8 @@ import java.util.Optional;
  * model, until the model answers, the step limit is reached or the deadline passes. The events
  * describe exactly what happened and end with one terminal event: each model call announces
  * itself with one agent_thinking event, and the text it streams follows as agent_thinking deltas;
- * only a turn the cascade completed (with [DONE] and provenance) becomes the answer.
+ * only a turn the cascade completed (with [DONE] and provenance) becomes the answer. A run goes on
+ * to its own end when the caller that started it leaves (see {@link #run}).
  */
 @ApplicationScoped
 public class RunService {
@@ -60,12 +61,33 @@ public class RunService {
     }
 
     /**
-     * The run's events; the run starts when they are subscribed to and stops when the subscriber
-     * leaves. Each event is appended to the user's event log (which gives it its {@code event_id})
-     * and published to every gateway replica, in order, before the caller sees it.
+     * Starts the run and returns its events for the caller. Each event is appended to the user's
+     * event log (which gives it its {@code event_id}) and published to every gateway replica, in
+     * order, before the caller sees it.
+     *
+     * <p>A run belongs to its user, not to the connection that started it (DESIGN §7: every run
+     * ends with exactly one terminal event, and a user who resumes later must learn how it
+     * ended). So the run is driven by a subscription of its own, made here, and logs every event
+     * whether or not anyone is listening; the caller only attaches to a replay of the logged
+     * events, so leaving stops the relay to that caller and nothing else. What bounds the run is
+     * its deadline: every downstream call, including a streaming model turn, is given up (and its
+     * connection closed) when it passes, and the run then ends with agent_timeout.
+     *
+     * <p>The replay, rather than a broadcast, because the caller subscribes only after this
+     * method returns (when the HTTP layer writes the response): a broadcast would lose the events
+     * emitted in between, agent_started first of all. It keeps this run's events only, for as long
+     * as something references it: the driving subscription until the run ends, the caller's until
+     * the response is written; after that nothing holds it. Logging happens before the replay, so
+     * each event is logged once however many callers attach.
      */
     public Multi<Event> run(RunRequest request, RunContext context) {
-        return events(request, context).onItem().transformToUniAndConcatenate(eventLog::append);
+        Multi<Event> logged = Multi.createBy().replaying()
+                .ofMulti(events(request, context).onItem().transformToUniAndConcatenate(eventLog::append));
+        logged.subscribe().with(
+                event -> {
+                },
+                failure -> Log.errorf(failure, "request %s: run events could not be logged", context.requestId()));
+        return logged;
     }
 
     private Multi<Event> events(RunRequest request, RunContext context) {
@@ -82,7 +104,8 @@ public class RunService {
                                 "The run failed unexpectedly. The failure is logged under this request id.",
                                 Services.EXECUTION_AGENT, context.user(), context.requestId()));
                     });
-            // A client that goes away cancels the in-flight downstream call with it.
+            // The only subscriber is run()'s own, which never leaves: this stops the in-flight
+            // downstream call only when the events can no longer be logged (the run is broken).
             emitter.onTermination(work::cancel);
         });
     }

@@ -143,6 +143,27 @@ public final class CascadeStandIn extends ServiceStandIn {
         stub(Stage.ANY, null, stream(model, false, chunks, StreamingRelay.HOLD));
     }
 
+    /**
+     * The model answers with text: {@code first} streams, then the stream pauses (open, nothing
+     * sent) until {@link #resumeStreams()}, when {@code rest}, the provenance and [DONE] follow.
+     */
+    public void answersTextPausingAfter(String first, String rest, String model) {
+        String id = chatId();
+        ChunkStream chunks = new ChunkStream(id, model).text(first);
+        int pauseAfter = chunks.size();
+        chunks.text(rest).finish("stop").provenance(provenance(id, model, false, "stop")).done();
+        stub(Stage.ANY, null, stream(model, false, chunks, StreamingRelay.PAUSE + pauseAfter));
+    }
+
+    /** How many streams are paused, waiting for {@link #resumeStreams()}. */
+    public int pausedStreams() {
+        return relay.pausedStreams();
+    }
+
+    public void resumeStreams() {
+        relay.resume();
+    }
+
     /** How many held streams the agent closed from its side. */
     public int heldStreamsLeft() {
         return relay.heldStreamsLeft();

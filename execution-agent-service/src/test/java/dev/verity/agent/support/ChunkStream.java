@@ -99,6 +99,11 @@ public final class ChunkStream {
         return this;
     }
 
+    /** How many events the body holds so far: where a paused stream stops until it is resumed. */
+    public int size() {
+        return events.size();
+    }
+
     public ChunkStream done() {
         events.add("[DONE]");
         return this;

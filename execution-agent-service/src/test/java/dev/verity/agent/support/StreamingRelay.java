@@ -1,5 +1,6 @@
 package dev.verity.agent.support;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -9,7 +10,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,14 +21,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * faults, recorded requests) and this small Vert.x server hands it to the agent the way the real
  * cascade streams. An event stream goes out one event per write; a stub header says how the
  * stream ends instead of cleanly, which WireMock alone cannot express:
- * {@value #CUT} (the connection drops after the events, no end of body) or {@value #HOLD} (the
- * stream stays open until the agent leaves, which is counted).
+ * {@value #CUT} (the connection drops after the events, no end of body), {@value #HOLD} (the
+ * stream stays open until the agent leaves, which is counted) or {@value #PAUSE} followed by an
+ * event count (that many events go out, the rest only once the test calls {@link #resume()}).
  */
 final class StreamingRelay {
 
     static final String THEN = "X-Stand-In-Then";
     static final String CUT = "cut";
     static final String HOLD = "hold";
+    static final String PAUSE = "pause-after:";
     private static final Set<String> HOP_BY_HOP = Set.of("content-length", "transfer-encoding", "connection",
             THEN.toLowerCase());
 
@@ -34,6 +39,8 @@ final class StreamingRelay {
     private final int wireMockPort;
     private final HttpServer server;
     private final AtomicInteger heldStreamsLeft = new AtomicInteger();
+    /** The rest of each paused stream, to be written when the test resumes them. */
+    private final Queue<Runnable> paused = new ConcurrentLinkedQueue<>();
 
     StreamingRelay(int wireMockPort) {
         this.wireMockPort = wireMockPort;
@@ -54,8 +61,21 @@ final class StreamingRelay {
         return heldStreamsLeft.get();
     }
 
+    /** How many streams are paused, their first events sent. */
+    int pausedStreams() {
+        return paused.size();
+    }
+
+    /** Every paused stream sends the rest of its events and ends cleanly. */
+    void resume() {
+        for (Runnable rest = paused.poll(); rest != null; rest = paused.poll()) {
+            rest.run();
+        }
+    }
+
     void reset() {
         heldStreamsLeft.set(0);
+        paused.clear();
     }
 
     void stop() {
@@ -94,9 +114,21 @@ final class StreamingRelay {
         }
         String then = answer.getHeader(THEN);
         response.setChunked(true);
+        String[] events = body.toString().split("(?<=\n\n)");
+        int sentNow = then != null && then.startsWith(PAUSE) ? Integer.parseInt(then.substring(PAUSE.length())) : events.length;
         Future<Void> written = Future.succeededFuture();
-        for (String event : body.toString().split("(?<=\n\n)")) {
-            written = response.write(event);
+        for (int i = 0; i < sentNow; i++) {
+            written = response.write(events[i]);
+        }
+        if (sentNow < events.length) {
+            Context context = Vertx.currentContext();
+            paused.add(() -> context.runOnContext(go -> {
+                for (int i = sentNow; i < events.length; i++) {
+                    response.write(events[i]);
+                }
+                response.end();
+            }));
+            return;
         }
         if (CUT.equals(then)) {
             // Once everything before it is on the wire: the body never ends, the connection just drops.
