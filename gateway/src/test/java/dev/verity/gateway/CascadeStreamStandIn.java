@@ -117,6 +117,19 @@ public class CascadeStreamStandIn implements QuarkusTestResourceLifecycleManager
         return streams(all, CompletableFuture.completedFuture(null), List.of());
     }
 
+    /** Streams {@code events}, then the cascade's process dies: the connection closes mid-stream. */
+    static Script streamsThenDies(List<String> events) {
+        return (request, body) -> {
+            HttpServerResponse response = request.response();
+            response.setChunked(true).setStatusCode(200)
+                    .putHeader("Content-Type", "text/event-stream")
+                    .putHeader("x-verity-model", "small")
+                    .putHeader("x-verity-degraded", "false");
+            events.forEach(data -> response.write("data: " + data + "\n\n"));
+            request.connection().close();
+        };
+    }
+
     static Script refuses(int status, String problem) {
         return (request, body) -> request.response().setStatusCode(status)
                 .putHeader("Content-Type", "application/problem+json").end(problem);

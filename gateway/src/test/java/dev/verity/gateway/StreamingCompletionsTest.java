@@ -216,6 +216,21 @@ class StreamingCompletionsTest {
     }
 
     @Test
+    void aCascadeThatDiesMidStreamEndsTheStreamWithOneErrorEventAfterTheRealText() throws Exception {
+        CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streamsThenDies(List.of(role(), content("Half of "),
+                content("an answer"))));
+
+        List<String> events = rawStream(token(user("free")));
+
+        assertThat(textOf(events)).isEqualTo("Half of an answer");
+        JsonNode last = JSON.readTree(events.getLast());
+        assertThat(last.path("error").path("code").asText()).isEqualTo("service_unavailable");
+        assertThat(last.path("problem").path("retryable").asBoolean()).isTrue();
+        assertThat(last.path("problem").path("tier_handling").path("enterprise_escalation").isBoolean()).isTrue();
+        assertThat(events).doesNotContain("[DONE]");
+    }
+
+    @Test
     void aCannedPhraseSplitAcrossChunksIsStoppedBeforeItIsComplete() throws Exception {
         CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("Sorry. I apolo"),
                 content("gize, but I en"), content("countered an e"), content("rror processing your request."), finish(),

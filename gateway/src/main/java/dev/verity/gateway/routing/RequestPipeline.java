@@ -57,12 +57,15 @@ public class RequestPipeline {
     public Uni<StreamReply> forwardStream(Route route, RequestContext ctx, Function<RequestContext, Uni<StreamReply>> call) {
         return rateLimiter.check(ctx)
                 .chain(() -> readiness.await(route, ctx))
-                .chain(() -> admission.admit(route, ctx, () -> call.apply(ctx)))
-                .map(reply -> switch (reply) {
-                    case StreamReply.Started started ->
-                            new StreamReply.Started(started.head(), stopOnFailure(route, ctx, guard.watch(route, ctx, started.events())));
-                    case StreamReply.Failure failure -> failure;
-                })
+                // The admission slot is held until the stream ends, not only until it starts.
+                .chain(() -> admission.admitHeld(route, ctx, release -> call.apply(ctx).map(reply -> switch (reply) {
+                    case StreamReply.Started started -> new StreamReply.Started(started.head(),
+                            stopOnFailure(route, ctx, guard.watch(route, ctx, started.events())).onTermination().invoke(release));
+                    case StreamReply.Failure failure -> {
+                        release.run();
+                        yield failure;
+                    }
+                })))
                 .onFailure(ProblemException.class).recoverWithItem(e -> new StreamReply.Failure(((ProblemException) e).problem()))
                 .onFailure().recoverWithItem(e -> new StreamReply.Failure(unexpected(route, ctx, e)))
                 .chain(reply -> switch (reply) {
