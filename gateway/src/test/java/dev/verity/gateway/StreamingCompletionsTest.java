@@ -265,6 +265,20 @@ class StreamingCompletionsTest {
     }
 
     @Test
+    void aStreamStillOpenAtTheRequestDeadlineEndsWithATimeoutAndTheCascadeCallIsClosed() throws Exception {
+        CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("An answer that never ends")),
+                new CompletableFuture<>(), List.of(finish(), provenance(), "[DONE]")));
+
+        List<String> events = rawStream(token(user("mid")), "X-Request-Deadline",
+                String.valueOf(System.currentTimeMillis() + 2000));
+
+        assertThat(textOf(events)).isEqualTo("An answer that never ends");
+        assertThat(JSON.readTree(events.getLast()).path("error").path("code").asText()).isEqualTo("llm_timeout");
+        assertThat(events).doesNotContain("[DONE]");
+        await().atMost(Duration.ofSeconds(10)).untilTrue(CascadeStreamStandIn.CANCELLED);
+    }
+
+    @Test
     void aCallerWhoLeavesCancelsTheCascadeCall() throws Exception {
         CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(),
                 content("This answer is long enough to pass the guard's hold-back window before the caller leaves.")),
@@ -290,10 +304,14 @@ class StreamingCompletionsTest {
         assertThat(CascadeStreamStandIn.SENT_ALL).isFalse();
     }
 
-    private List<String> rawStream(String token) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
+    private List<String> rawStream(String token, String... headers) throws Exception {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(STREAM_REQUEST)).build();
+                .POST(HttpRequest.BodyPublishers.ofString(STREAM_REQUEST));
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        HttpRequest request = builder.build();
         try (HttpClient client = HttpClient.newHttpClient()) {
             HttpResponse<java.util.stream.Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
             assertThat(response.statusCode()).isEqualTo(200);

@@ -47,6 +47,7 @@ public class CascadeStreams {
 
     private static final String SERVICE = Services.LLM_CASCADE;
 
+    private final Vertx vertx;
     private final HttpClient client;
     private final String baseUrl;
     private final ObjectMapper json;
@@ -57,6 +58,7 @@ public class CascadeStreams {
                           @ConfigProperty(name = "quarkus.rest-client.connect-timeout", defaultValue = "2000") int connectTimeoutMillis) {
         // A stream holds its connection until it ends: one connection per admitted request.
         int connections = routes.routes().get(Route.COMPLETIONS.configName()).maxInFlight();
+        this.vertx = vertx;
         this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(connectTimeoutMillis),
                 new PoolOptions().setHttp1MaxSize(connections));
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -119,11 +121,19 @@ public class CascadeStreams {
 
     /**
      * The stream's {@code data:} payloads. It must end with {@code [DONE]} or an error event; a
-     * stream that stops or breaks before that fails with a problem, never ends quietly.
+     * stream that stops or breaks before that fails with a problem, never ends quietly. The
+     * upstream call is closed at the request's deadline (DESIGN §3: nobody works past it).
      */
     private Multi<StreamEvent> events(RequestContext ctx, HttpClientRequest request, HttpClientResponse response) {
         SseData sse = new SseData();
         AtomicBoolean finished = new AtomicBoolean();
+        AtomicBoolean pastDeadline = new AtomicBoolean();
+        long deadline = vertx.setTimer(Math.max(1, ctx.remaining().toMillis()), id -> {
+            if (!finished.get()) {
+                pastDeadline.set(true);
+                reset(request);
+            }
+        });
         io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
         // toMulti() pauses the response at once; it reads only as fast as the caller takes events.
         return response.toMulti()
@@ -133,7 +143,8 @@ public class CascadeStreams {
                 .onCompletion().switchTo(() -> finished.get() ? Multi.createFrom().empty()
                         : Multi.createFrom().failure(broken(ctx, "ended before the answer was complete")))
                 .onFailure(e -> !(e instanceof ProblemException))
-                .transform(e -> broken(ctx, "broke off: " + e))
+                .transform(e -> pastDeadline.get() ? pastDeadline(ctx) : broken(ctx, "broke off: " + e))
+                .onTermination().invoke(() -> vertx.cancelTimer(deadline))
                 // Closed after the cancellation has detached the handlers, so the reset is not reported as a failure.
                 .onCancellation().invoke(() -> {
                     if (context == null) {
@@ -163,6 +174,12 @@ public class CascadeStreams {
         return new ProblemException(Problem.of(ErrorType.SERVICE_UNAVAILABLE,
                 "The " + SERVICE + " service stopped streaming before the answer was complete.", Services.GATEWAY,
                 ctx.user(), ctx.requestId()));
+    }
+
+    private static ProblemException pastDeadline(RequestContext ctx) {
+        Log.warnf("request %s: %s stream still open at the request deadline; closed", ctx.requestId(), SERVICE);
+        return new ProblemException(Problem.of(ErrorType.LLM_TIMEOUT,
+                "The answer was not complete before the request deadline.", Services.GATEWAY, ctx.user(), ctx.requestId()));
     }
 
     private static void reset(HttpClientRequest request) {
