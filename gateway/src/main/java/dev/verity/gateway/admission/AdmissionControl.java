@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -50,6 +51,25 @@ public class AdmissionControl {
                 events.requestQueued(ctx, route.configName(), queued.position(), gate.queued());
                 reportMoves(gate);
                 yield waitFor(gate, route, queued.waiter()).chain(() -> run(gate, work));
+            }
+        });
+    }
+
+    /**
+     * Like {@link #admit}, for work whose answer outlives its Uni (a stream): the slot is held until
+     * the work calls the release it is handed (once is enough, more calls do nothing), or until its
+     * Uni fails or is cancelled.
+     */
+    public <T> Uni<T> admitHeld(Route route, RequestContext ctx, Function<Runnable, Uni<T>> work) {
+        Gate gate = gates.get(route);
+        return Uni.createFrom().deferred(() -> switch (gate.enter(ctx)) {
+            case Gate.Admitted admitted -> runHeld(gate, work);
+            case Gate.Full full -> Uni.createFrom().failure(overloaded(ctx,
+                    "Too many requests are waiting for " + route.endpoint() + "; the queue is full."));
+            case Gate.Queued queued -> {
+                events.requestQueued(ctx, route.configName(), queued.position(), gate.queued());
+                reportMoves(gate);
+                yield waitFor(gate, route, queued.waiter()).chain(() -> runHeld(gate, work));
             }
         });
     }
@@ -92,6 +112,18 @@ public class AdmissionControl {
                         admitNext(gate);
                     }
                 });
+    }
+
+    private <T> Uni<T> runHeld(Gate gate, Function<Runnable, Uni<T>> work) {
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                admitNext(gate);
+            }
+        };
+        return Uni.createFrom().deferred(() -> work.apply(release))
+                .onFailure().invoke(release)
+                .onCancellation().invoke(release);
     }
 
     private void admitNext(Gate gate) {

@@ -84,10 +84,20 @@ public class DownstreamReplies {
             } catch (Exception e) {
                 // falls through to the problem below
             }
-            Log.errorf("request %s: %s answered HTTP %d with a body that is not a JSON object", ctx.requestId(), service, status);
-            return new Reply.Failure(Problem.of(ErrorType.SERVICE_UNAVAILABLE,
-                    "The " + service + " service answered with an unusable response.", Services.GATEWAY, ctx.user(), ctx.requestId()));
+            return unusable(service, ctx, status);
         }
+        return refusal(service, ctx, status, text);
+    }
+
+    /** A 2xx answer whose body is not what the route expects. */
+    Reply.Failure unusable(String service, RequestContext ctx, int status) {
+        Log.errorf("request %s: %s answered HTTP %d with a body that is not a JSON object", ctx.requestId(), service, status);
+        return new Reply.Failure(Problem.of(ErrorType.SERVICE_UNAVAILABLE,
+                "The " + service + " service answered with an unusable response.", Services.GATEWAY, ctx.user(), ctx.requestId()));
+    }
+
+    /** A failure status: the service's own problem, passed on as it wrote it. */
+    Reply.Failure refusal(String service, RequestContext ctx, int status, String text) {
         try {
             Problem problem = lenient.readValue(text, Problem.class);
             Log.infof("request %s: %s answered %d %s", ctx.requestId(), service, status, problem.errorType().wire());
@@ -99,13 +109,13 @@ public class DownstreamReplies {
         }
     }
 
-    private static Reply timeout(String service, ErrorType type, RequestContext ctx) {
+    static Reply.Failure timeout(String service, ErrorType type, RequestContext ctx) {
         Log.warnf("request %s: %s did not answer before the deadline", ctx.requestId(), service);
         return new Reply.Failure(Problem.of(type,
                 "The " + service + " service did not answer before the request deadline.", Services.GATEWAY, ctx.user(), ctx.requestId()));
     }
 
-    private Reply unreachable(String service, RequestContext ctx, Throwable e) {
+    Reply.Failure unreachable(String service, RequestContext ctx, Throwable e) {
         Log.warnf("request %s: %s unreachable: %s", ctx.requestId(), service, e.toString());
         directory.markUnreachable(service, "not answering requests");
         return new Reply.Failure(Problem.of(ErrorType.SERVICE_UNAVAILABLE,

@@ -12,6 +12,7 @@ import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.RequestContexts;
 import dev.verity.gateway.routing.RequestPipeline;
 import dev.verity.gateway.routing.Route;
+import dev.verity.gateway.routing.StreamReply;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -27,7 +28,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 /**
  * OpenAI-compatible chat completions, so existing SDK clients work unchanged: the body is the
  * cascade's OpenAI object (with its {@code provenance}), the provenance also in {@code x-verity-*}
- * headers. Failures are turned into OpenAI error bodies by {@link OpenAiErrors}.
+ * headers. Failures are turned into OpenAI error bodies by {@link OpenAiErrors}. With
+ * {@code "stream": true} the answer is the cascade's event stream, relayed with back-pressure.
  */
 @Path("/v1/chat/completions")
 @Authenticated
@@ -47,14 +49,15 @@ public class CompletionsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
+    // SDKs ask for text/event-stream when they stream; the answer's type is set per response.
+    @Produces({MediaType.APPLICATION_JSON, MediaType.SERVER_SENT_EVENTS})
     public Uni<Response> complete(JsonNode body, @Context HttpHeaders headers) {
         RequestContext ctx = contexts.of(jwt, headers);
         if (body == null || !body.isObject()) {
             throw invalid("The request body must be a JSON object.", ctx);
         }
         if (body.path("stream").asBoolean(false)) {
-            throw invalid("Streaming completions are not offered by this gateway; send \"stream\": false.", ctx);
+            return stream(body, ctx);
         }
         return pipeline.forward(Route.COMPLETIONS, ctx, c -> cascade.complete(c, body))
                 .map(reply -> switch (reply) {
@@ -68,6 +71,24 @@ public class CompletionsResource {
                                 .build();
                     }
                     case Reply.Failure failure -> ProblemResponses.of(failure.problem());
+                });
+    }
+
+    /**
+     * {@code "stream": true}: the cascade's events relayed as they come, its {@code x-verity-*}
+     * headers passed on; a failure before the first chunk is an ordinary (OpenAI-shaped) error.
+     */
+    private Uni<Response> stream(JsonNode body, RequestContext ctx) {
+        return pipeline.forwardStream(Route.COMPLETIONS, ctx, c -> cascade.stream(c, body))
+                .map(reply -> switch (reply) {
+                    case StreamReply.Started started -> Response.ok(new CompletionStream(started.events()))
+                            .type(MediaType.SERVER_SENT_EVENTS_TYPE)
+                            .header("Cache-Control", "no-cache")
+                            .header(Headers.VERITY_MODEL, started.head().model())
+                            .header(Headers.VERITY_DEGRADED, started.head().degraded())
+                            .header(Headers.VERITY_REQUEST_ID, started.head().requestId())
+                            .build();
+                    case StreamReply.Failure failure -> ProblemResponses.of(failure.problem());
                 });
     }
 
