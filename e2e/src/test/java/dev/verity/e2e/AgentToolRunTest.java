@@ -51,11 +51,20 @@ class AgentToolRunTest {
                 events.add(JSON.readTree(line.substring(5).trim()));
             }
         }
-        assertThat(events.stream().map(e -> e.path("type").asText()).toList()).containsExactly(
-                "agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_thinking", "agent_completed");
+        // Steps are the events without token deltas; the deltas are the answer as it streamed in.
+        List<JsonNode> deltas = events.stream().filter(e -> e.path("data").has("delta")).toList();
+        assertThat(events.stream().filter(e -> !e.path("data").has("delta")).map(e -> e.path("type").asText()).toList())
+                .containsExactly("agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_thinking",
+                        "agent_completed");
         assertThat(events).allSatisfy(e -> assertThat(e.path("event_id").asText()).isNotBlank());
         JsonNode completed = events.getLast().path("data");
         assertThat(completed.path("response").asText()).isEqualTo("Your median latency in that hour was 400 ms.");
+        assertThat(deltas).isNotEmpty().allSatisfy(d -> {
+            assertThat(d.path("type").asText()).isEqualTo("agent_thinking");
+            assertThat(d.path("data").path("model").asText()).isEqualTo("small");
+        });
+        assertThat(deltas.stream().map(d -> d.path("data").path("delta").asText()).reduce("", String::concat))
+                .isEqualTo(completed.path("response").asText());
         assertThat(completed.path("provenance").path("model").asText()).isEqualTo("small");
         assertThat(completed.path("provenance").path("provider_request_id").asText()).startsWith("chatcmpl-e2e-final-");
         // What the model was told is what PostgreSQL holds: the median of 300 ms and 500 ms.

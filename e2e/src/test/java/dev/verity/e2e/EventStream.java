@@ -130,6 +130,11 @@ final class EventStream implements WebSocket.Listener, AutoCloseable {
         return events.stream().map(e -> e.path("type").asText()).collect(Collectors.toList());
     }
 
+    /** The run's steps: its events without the token deltas that stream the answer in. */
+    static List<String> steps(List<JsonNode> events) {
+        return types(events.stream().filter(e -> !e.path("data").has("delta")).toList());
+    }
+
     static List<String> ids(List<JsonNode> events) {
         return events.stream().map(e -> e.path("event_id").asText()).collect(Collectors.toList());
     }

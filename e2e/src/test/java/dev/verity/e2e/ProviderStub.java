@@ -133,6 +133,23 @@ public final class ProviderStub implements AutoCloseable {
                         .withHeader("Content-Type", "text/event-stream").withBody(completion.events())));
     }
 
+    /**
+     * A streamed answer that breaks after its first chunk: one real chunk, then a chunk that is not
+     * JSON, and no [DONE]. The two halves leave in separate writes half a second apart, so the
+     * first chunk is relayed before the broken one arrives.
+     */
+    public void streamsOneChunkThenBreaks(String model, String firstText) {
+        String id = "chatcmpl-e2e-broken-" + IDS.incrementAndGet();
+        String first = "data: {\"id\":\"%s\",\"object\":\"chat.completion.chunk\",\"created\":1764000000,\"model\":\"%s\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"%s\"},\"finish_reason\":null}]}\n\n"
+                .formatted(id, model, firstText);
+        String brokenStart = "data: {\"id\":\"" + id + "\",\"choices\":[{\"delta\":";
+        // Same length as the first event, so an even split of the body falls between the two.
+        String broken = brokenStart + " ".repeat(Math.max(0, first.length() - brokenStart.length() - 2)) + "\n\n";
+        server.stubFor(post(urlPathEqualTo(path(model))).withRequestBody(matchingJsonPath("$.stream", equalTo("true")))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream")
+                        .withBody(first + broken).withChunkedDribbleDelay(2, 500)));
+    }
+
     public int requestsTo(String model) {
         return server.countRequestsMatching(postRequestedFor(urlPathEqualTo(path(model))).build()).getCount();
     }

@@ -259,11 +259,13 @@ class ServiceLossSuiteTest {
     void aDeadGatewayGivesConnectionErrorsNotHangsAndSocketsResumeAfterTheRestartWithoutDuplicates() throws Exception {
         TestUser user = Users.of("mid", "org-loss-gateway");
         String userToken = Users.token(user);
-        stack.provider().delays("small", 2_000, ANSWER);
+        // Below the model timeout (2 s), so the runs in flight can finish after the gateway is gone.
+        stack.provider().delays("small", 1_500, ANSWER);
         awaitAllReady();
         ServiceProcess gateway = stack.service(VerityStack.GATEWAY);
         EventStream first = EventStream.open(stack.gateway(), userToken);
         String whileDown;
+        List<String> inFlightRuns;
         try {
             first.run("Which models served me?", "ref-loss-1");
             first.run("Which models served me today?", "ref-loss-2");
@@ -273,6 +275,7 @@ class ServiceLossSuiteTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> first.ofType("agent_started").size() >= 4
                     && stack.provider().requestsTo("small") >= 4);
 
+            inFlightRuns = first.ofType("agent_started").stream().map(e -> e.path("request_id").asText()).toList();
             gateway.kill();
 
             // Every client of the dead gateway learns it at once: a broken connection, not a hang.
@@ -298,8 +301,18 @@ class ServiceLossSuiteTest {
         try (EventStream resumed = EventStream.open(stack.gateway(), userToken, first.lastEventId())) {
             // What happened while the gateway was down is replayed from the user's log on the new connection.
             await().atMost(Duration.ofSeconds(30)).until(() -> !resumed.terminalsOf(whileDown).isEmpty());
-            assertThat(EventStream.types(resumed.ofRequest(whileDown)))
+            assertThat(EventStream.steps(resumed.ofRequest(whileDown)))
                     .containsExactly("agent_started", "agent_thinking", "agent_completed");
+            // The runs in flight when the gateway died belong to the user, not to the dead connection:
+            // they finished in the agent, and each one's single terminal event is in the user's log.
+            for (String inFlight : inFlightRuns) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> first.terminalsOf(inFlight).size()
+                        + resumed.terminalsOf(inFlight).size() == 1);
+                List<JsonNode> terminal = new ArrayList<>(first.terminalsOf(inFlight));
+                terminal.addAll(resumed.terminalsOf(inFlight));
+                assertThat(terminal.getFirst().path("type").asText()).as(terminal.getFirst().toString()).isEqualTo("agent_completed");
+                assertThat(terminal.getFirst().path("data").path("response").asText()).isEqualTo(ANSWER);
+            }
             resumed.run("Are you back?", "ref-loss-after");
             await().atMost(Duration.ofSeconds(30)).until(() -> resumed.ofType("agent_started").stream()
                     .anyMatch(e -> "ref-loss-after".equals(e.path("client_ref").asText())));

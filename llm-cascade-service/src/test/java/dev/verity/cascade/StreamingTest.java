@@ -390,6 +390,20 @@ class StreamingTest {
         assertThat(response.body()).doesNotContain("data:").doesNotContain("upstream says");
     }
 
+    @Test
+    void aSuccessStatusWithoutAnEventStreamIsAnInvalidResponseNotAStream() throws Exception {
+        OpenAi.stub(wireMock, "small", aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"id\":\"chatcmpl-json\",\"object\":\"chat.completion\",\"choices\":[]}"));
+
+        HttpResponse<String> response = http.send(post(streamed("small", ",\"fallback\":\"deny\""),
+                "req-stream-json-" + UUID.randomUUID()), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+        assertThat(read(response.body()).path("error_type").asText()).isEqualTo("llm_invalid_response");
+        assertThat(response.body()).doesNotContain("data:");
+    }
+
     // --- failures after the first chunk ---------------------------------------------------------
 
     static Stream<Arguments> midStreamFailures() {

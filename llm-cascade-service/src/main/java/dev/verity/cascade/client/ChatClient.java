@@ -29,6 +29,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -95,13 +96,24 @@ public class ChatClient {
                     .chain(request -> request.send(Buffer.buffer(body.toString())))
                     .onFailure().transform(e -> e instanceof ProviderFault ? e : ProviderFault.connection(describe(e)))
                     .onItem().transformToMulti(response -> response.statusCode() >= 200 && response.statusCode() < 300
-                            ? chunks(response)
+                            ? isEventStream(response) ? chunks(response) : notAStream(response)
                             : response.body().onItem().<JsonNode>transformToMulti(refused -> Multi.createFrom().failure(
                                     refusal(model, response.statusCode(), refused.toString(),
                                             response.getHeader("Retry-After"), requestId))))
                     .onFailure().invoke(() -> reset(open.get()))
                     .onCancellation().invoke(() -> reset(open.get()));
         });
+    }
+
+    private static boolean isEventStream(HttpClientResponse response) {
+        String type = response.getHeader("Content-Type");
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    /** A success status with a body that is no event stream (say, one JSON completion) is not a usable stream. */
+    private static Multi<JsonNode> notAStream(HttpClientResponse response) {
+        return response.body().onItem().transformToMulti(ignored -> Multi.createFrom().failure(
+                ProviderFault.invalidResponse(response.statusCode(), "answer to a streaming request is not an event stream")));
     }
 
     private Multi<JsonNode> chunks(HttpClientResponse response) {
