@@ -10,6 +10,14 @@ public final class Headers {
     public static final String VERITY_MODEL = "x-verity-model";
     public static final String VERITY_DEGRADED = "x-verity-degraded";
     public static final String VERITY_REQUEST_ID = "x-verity-request-id";
+    /**
+     * Sent by the gateway when it starts a streamed run on the execution agent with value
+     * {@link #FAILURE_EVENT_BY_CALLER}: the run's {@code agent_failed} is streamed to the caller only,
+     * not logged or published, because the caller logs and publishes it itself once it has added
+     * {@code tier_handling} (DESIGN §8), so every socket sees that one terminal event.
+     */
+    public static final String FAILURE_EVENT = "X-Verity-Failure-Event";
+    public static final String FAILURE_EVENT_BY_CALLER = "caller";
 
     private Headers() {
     }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Two gateway replicas over one Redis (DESIGN §7, §10): a run started through one replica reaches
  * the user's socket on the other, in order, ending in one terminal event; a client that loses its
- * socket mid-run and resumes on the other replica ends up with every event exactly once.
+ * socket mid-run and resumes on the other replica ends up with every event exactly once; a failed
+ * enterprise run ends on both replicas in the same single agent_failed, with one real ticket.
  * Needs the merged system: the agent logging run events (EventLog) and streaming them.
  */
 class EventsAcrossGatewaysTest {
@@ -98,6 +99,53 @@ class EventsAcrossGatewaysTest {
                     .hasSize(1);
             assertThat(seenOnA).allSatisfy(e -> assertThat(e.path("client_ref").asText()).isEqualTo("ref-replica"));
             assertThat(seenOnB).allSatisfy(e -> assertThat(e.has("client_ref")).isFalse());
+        }
+    }
+
+    @Test
+    void aFailedEnterpriseRunEndsOnBothReplicasInTheOneAgentFailedWithItsTicket() {
+        stack.provider().failsWith("small", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
+        stack.provider().failsWith("large", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
+        TestUser user = TestUser.of("e2e-replicas-ent", "org-e2e", "enterprise");
+        String token = stack.tokens().mint(user);
+        try (EventStream onA = EventStream.open(stack.gateway(), token);
+             EventStream onB = EventStream.open(second.url(), token)) {
+            for (EventStream socket : List.of(onA, onB)) {
+                socket.resume("0-0");
+                await().atMost(WAIT).until(() -> !socket.ofType("resumed").isEmpty());
+            }
+            onA.run("How fast were my calls today?", "ref-replica-fails");
+            await().atMost(WAIT).until(() -> !onA.ofType("agent_failed").isEmpty());
+            String requestId = onA.ofType("agent_failed").getFirst().path("request_id").asText();
+            await().atMost(WAIT).until(() -> EventStream.types(onB.ofRequest(requestId)).contains("agent_failed"));
+            // A resume after the failure on each socket: its history holds nothing more of the run.
+            String failedId = onA.ofType("agent_failed").getFirst().path("event_id").asText();
+            for (EventStream socket : List.of(onA, onB)) {
+                socket.resume(failedId);
+                await().atMost(WAIT).until(() -> socket.ofType("resumed").size() == 2);
+                assertThat(socket.ofType("resumed").getLast().path("replayed").asInt()).isZero();
+            }
+
+            JsonNode onReplicaA = onA.ofType("agent_failed").getFirst();
+            JsonNode onReplicaB = onB.ofRequest(requestId).stream()
+                    .filter(e -> e.path("type").asText().equals("agent_failed")).findFirst().orElseThrow();
+            for (EventStream socket : List.of(onA, onB)) {
+                assertThat(EventStream.types(socket.ofRequest(requestId)).stream().filter(t -> t.equals("agent_failed"))).hasSize(1);
+            }
+            assertThat(onReplicaB.path("event_id").asText()).isEqualTo(onReplicaA.path("event_id").asText());
+            JsonNode handling = onReplicaA.path("data").path("problem").path("tier_handling");
+            assertThat(handling.path("enterprise_escalation").asBoolean()).isTrue();
+            assertThat(handling.path("escalation_reference").asText()).isEqualTo("ENT-" + requestId);
+            String ticket = handling.path("support_ticket_id").asText();
+            assertThat(onReplicaB.path("data").path("problem").path("tier_handling").path("support_ticket_id").asText())
+                    .isEqualTo(ticket);
+            // The ticket is real and the user's own, whichever replica is asked.
+            Http.Reply stored = Http.get(second.url() + "/api/v1/tickets/" + ticket, token);
+            assertThat(stored.status()).isEqualTo(200);
+            assertThat(stored.json().path("request_id").asText()).isEqualTo(requestId);
+        } finally {
+            stack.provider().answers("small", "Your calls averaged 812 ms today.");
+            stack.provider().answers("large", "Your calls averaged 812 ms today.");
         }
     }
 

@@ -48,10 +48,48 @@ class RunFailuresTest {
     private final DataAgentStandIn data = StandIns.get().dataAgent();
     private String token;
 
+    @jakarta.inject.Inject
+    io.quarkus.redis.datasource.RedisDataSource redis;
+
     @BeforeEach
     void reset() {
         StandIns.get().reset();
         token = TestInfra.get().tokens().mint(ALICE);
+    }
+
+    @Test
+    void aCallerThatLogsTheFailureItselfGetsItStreamedButNeitherLoggedNorPublished() {
+        cascade.fails(Stage.ANY, ErrorType.LLM_UNAVAILABLE, "No configured model answered within the deadline.", 30);
+
+        String body = io.restassured.RestAssured.given().auth().oauth2(token)
+                .contentType(io.restassured.http.ContentType.JSON).body(Runs.body(QUESTION, true))
+                .header(dev.verity.contract.Headers.REQUEST_ID, "req-caller-logs")
+                .header(dev.verity.contract.Headers.FAILURE_EVENT, dev.verity.contract.Headers.FAILURE_EVENT_BY_CALLER)
+                .when().post("/v1/runs").asString();
+
+        List<JsonNode> events = Sse.events(body);
+        assertThat(Sse.types(events)).containsExactly("agent_started", "agent_thinking", "service_unavailable", "agent_failed");
+        JsonNode failed = events.get(3);
+        assertThat(failed.path("data").path("problem").path("error_type").asText()).isEqualTo("llm_unavailable");
+        assertThat(failed.path("event_id").isMissingNode() || failed.path("event_id").isNull())
+                .as("not logged, so no event id").isTrue();
+        assertThat(events.get(2).path("event_id").asText()).matches("\\d+-\\d+");
+        assertThat(loggedTypes("req-caller-logs")).containsExactly("agent_started", "agent_thinking", "service_unavailable");
+
+        // Without the header the agent logs the failure like every other event.
+        Runs.stream(token, QUESTION, "req-agent-logs").asString();
+        assertThat(loggedTypes("req-agent-logs")).endsWith("agent_failed");
+    }
+
+    private List<String> loggedTypes(String requestId) {
+        return redis.stream(String.class)
+                .xrange(dev.verity.agent.events.EventLog.LOG_PREFIX + ALICE.userId(),
+                        io.quarkus.redis.datasource.stream.StreamRange.of("-", "+"))
+                .stream()
+                .map(message -> Json.read(message.payload().get(dev.verity.agent.events.EventLog.FIELD)))
+                .filter(event -> requestId.equals(event.path("request_id").asText()))
+                .map(event -> event.path("type").asText())
+                .toList();
     }
 
     @Test

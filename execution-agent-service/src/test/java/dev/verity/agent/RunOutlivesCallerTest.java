@@ -157,9 +157,29 @@ class RunOutlivesCallerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> cascade.heldStreamsLeft() == 1);
     }
 
-    /** Starts a streaming run over HTTP, reads until a line containing {@code marker}, then closes the connection. */
+    @Test
+    void aFailureTheCallerWouldHaveLoggedIsLoggedByTheAgentOnceTheCallerLeft() throws Exception {
+        cascade.streamsThenHolds("Your p95 latency today was", "large");
+
+        // The gateway asks to log agent_failed itself (after adding tier handling), then goes away.
+        leaveAfter("\"delta\"", Instant.now().plusSeconds(3), true);
+
+        List<JsonNode> logged = awaitEnded();
+        assertThat(Sse.types(Sse.steps(logged))).containsExactly("agent_started", "agent_thinking", "agent_failed");
+        assertThat(logged.get(logged.size() - 1).path("data").path("problem").path("error_type").asText())
+                .isEqualTo("agent_timeout");
+    }
+
     private void leaveAfter(String marker, Instant deadline) throws Exception {
+        leaveAfter(marker, deadline, false);
+    }
+
+    /** Starts a streaming run over HTTP, reads until a line containing {@code marker}, then closes the connection. */
+    private void leaveAfter(String marker, Instant deadline, boolean callerLogsFailure) throws Exception {
         HttpRequest.Builder request = request(true, deadline);
+        if (callerLogsFailure) {
+            request.header(Headers.FAILURE_EVENT, Headers.FAILURE_EVENT_BY_CALLER);
+        }
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             HttpResponse<Stream<String>> response = client.send(request.build(), HttpResponse.BodyHandlers.ofLines());
             try (Stream<String> lines = response.body()) {

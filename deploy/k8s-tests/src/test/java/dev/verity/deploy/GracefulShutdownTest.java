@@ -30,7 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * SIGTERM, as Kubernetes sends it, to the packaged data agent while a request is in flight.
+ * SIGTERM, as Kubernetes sends it, to the packaged data agent while a request is in flight, and to
+ * the packaged gateway with open WebSockets.
  *
  * <p>The slow request comes from configuration only: the data agent's reactive PostgreSQL URL points
  * at a socket this test owns that accepts connections and never answers, so {@code GET /v1/status}
@@ -88,6 +89,18 @@ class GracefulShutdownTest {
         assertThat(turnedAway.get().statusCode()).isEqualTo(503);
         assertThat(turnedAway.get().body()).contains("\"DOWN\"");
 
+        // A new API request in the drain is refused at once with a problem a client can act on,
+        // not run (and cut off when the process ends) and not dropped.
+        assertThat(slow).as("still draining the slow request").isNotDone();
+        HttpResponse<String> refused = quickGet("/v1/status");
+        assertThat(refused).as("the listener still answers during the drain").isNotNull();
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("content-type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
+        assertThat(refused.headers().firstValue("connection")).hasValue("close");
+        assertThat(refused.body()).contains("\"error_type\":\"service_unavailable\"").contains("\"retryable\":true")
+                .contains("\"service\":\"data-agent\"").contains("shutting down");
+
         String completed = slow.get(20, TimeUnit.SECONDS);
         assertThat(completed).as("the in-flight request completes").startsWith("HTTP/1.1 200 OK")
                 .contains("\"service\":\"data-agent\"").contains("PostgreSQL does not answer");
@@ -120,6 +133,59 @@ class GracefulShutdownTest {
         stopping.get(40, TimeUnit.SECONDS);
         assertThat(service.isAlive()).isFalse();
         assertThat(Files.readString(service.logFile())).contains("stopped in");
+    }
+
+    @Test
+    void theGatewayClosesEveryOpenSocketWithGoingAwayAfterReadinessWentDown() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(PackagedServices.environment());
+        // No downstream answers: the gateway is still ready (it can answer, with clean failures).
+        for (String client : List.of("LLM_CASCADE", "EXECUTION_AGENT", "DATA_AGENT")) {
+            env.put("QUARKUS_REST_CLIENT_" + client + "_URL", "http://127.0.0.1:" + blackhole.port());
+        }
+        env.put("QUARKUS_SHUTDOWN_DELAY", "2s");
+        service = PackagedServices.start(VerityService.GATEWAY, env).awaitReady(Duration.ofSeconds(60));
+
+        String token = dev.verity.local.TestInfra.get().tokens().mint(dev.verity.local.TestUser.of("u-shutdown", "org-shutdown", "mid"));
+        Closes first = new Closes();
+        Closes second = new Closes();
+        for (Closes socket : List.of(first, second)) {
+            HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                    .buildAsync(URI.create("ws://localhost:" + service.port() + "/ws/v1/events"), socket)
+                    .get(10, TimeUnit.SECONDS);
+        }
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> service.stop(Duration.ofSeconds(30)), threads);
+
+        // Readiness goes DOWN first; the sockets stay open while the pod still serves its delay.
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Integer.valueOf(503).equals(statusOrNull("/q/health/ready")));
+        assertThat(first.code.isDone()).as("still open during the shutdown delay").isFalse();
+
+        // Then every socket gets a close frame: 1001 going away, with a reason, before the process ends.
+        assertThat(first.code.get(20, TimeUnit.SECONDS)).isEqualTo(1001);
+        assertThat(second.code.get(20, TimeUnit.SECONDS)).isEqualTo(1001);
+        assertThat(first.reason.get()).contains("shutting down").contains("resume");
+        stopping.get(40, TimeUnit.SECONDS);
+        assertThat(service.isAlive()).isFalse();
+        assertThat(Files.readString(service.logFile())).contains("closing 2 sockets: going away").contains("stopped in");
+    }
+
+    /** A WebSocket client that records the close frame it receives. */
+    static final class Closes implements java.net.http.WebSocket.Listener {
+        final CompletableFuture<Integer> code = new CompletableFuture<>();
+        final AtomicReference<String> reason = new AtomicReference<>();
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket, int statusCode, String why) {
+            reason.set(why);
+            code.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(java.net.http.WebSocket socket, Throwable error) {
+            code.completeExceptionally(error);
+        }
     }
 
     private ServiceProcess startDataAgent(Map<String, String> extra) {

@@ -77,7 +77,8 @@ public class RunsResource {
         if (!deadline.isAfter(Instant.now())) {
             throw refused(ErrorType.AGENT_TIMEOUT, "The request's deadline had passed before the run could start.", user, requestId);
         }
-        return new RunContext(user, new CallContext(jwt.getRawToken(), requestId, deadline));
+        boolean callerLogsFailure = Headers.FAILURE_EVENT_BY_CALLER.equals(headers.getHeaderString(Headers.FAILURE_EVENT));
+        return new RunContext(user, new CallContext(jwt.getRawToken(), requestId, deadline), callerLogsFailure);
     }
 
     private Instant deadline(String header, UserContext user, String requestId) {

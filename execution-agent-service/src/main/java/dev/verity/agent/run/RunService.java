@@ -13,6 +13,7 @@ import dev.verity.agent.client.ToolOutcome;
 import dev.verity.agent.config.AgentConfig;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Event;
+import dev.verity.contract.EventType;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Provenance;
 import dev.verity.contract.Services;
@@ -25,6 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An agent run (DESIGN §6): the cascade is asked with the tool definitions, the tools it calls are
@@ -79,15 +81,24 @@ public class RunService {
      * as something references it: the driving subscription until the run ends, the caller's until
      * the response is written; after that nothing holds it. Logging happens before the replay, so
      * each event is logged once however many callers attach.
+     *
+     * <p>One exception: a caller that logs the run's {@code agent_failed} itself
+     * ({@link RunContext#callerLogsFailure()}, the gateway adding tier handling first) gets it
+     * without {@code event_id}, unlogged, so no replica shows it without tier handling. If that
+     * caller has left by then, nobody else would log it, so the agent does, as it would otherwise.
      */
     public Multi<Event> run(RunRequest request, RunContext context) {
+        AtomicBoolean callerLeft = new AtomicBoolean();
         Multi<Event> logged = Multi.createBy().replaying()
-                .ofMulti(events(request, context).onItem().transformToUniAndConcatenate(eventLog::append));
+                .ofMulti(events(request, context).onItem().transformToUniAndConcatenate(event ->
+                        context.callerLogsFailure() && event.type() == EventType.AGENT_FAILED && !callerLeft.get()
+                                ? Uni.createFrom().item(event)
+                                : eventLog.append(event)));
         logged.subscribe().with(
                 event -> {
                 },
                 failure -> Log.errorf(failure, "request %s: run events could not be logged", context.requestId()));
-        return logged;
+        return logged.onCancellation().invoke(() -> callerLeft.set(true));
     }
 
     private Multi<Event> events(RunRequest request, RunContext context) {

@@ -88,6 +88,8 @@ public class AgentRunStream {
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Accept", "text/event-stream")
                 .putHeader(Headers.REQUEST_ID, call.requestId())
+                // The gateway logs the run's agent_failed itself, once, with tier handling (SocketRuns).
+                .putHeader(Headers.FAILURE_EVENT, Headers.FAILURE_EVENT_BY_CALLER)
                 .putHeader(Headers.REQUEST_DEADLINE, Long.toString(call.deadlineEpochMillis()));
         AtomicReference<HttpClientRequest> open = new AtomicReference<>();
         client.request(options)

@@ -6,10 +6,15 @@ import dev.verity.contract.EventType;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.gateway.routing.RequestContext;
+import dev.verity.gateway.routing.Route;
+import dev.verity.gateway.tier.TierHandler;
 import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,6 +26,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * terminal event: the agent's, or, when the agent refuses, breaks off or overruns the deadline, an
  * {@code agent_failed} with the problem, logged like any other event. The run outlives the socket
  * that started it: a client that reconnects resumes it.
+ *
+ * <p>Every {@code agent_failed} of such a run carries {@code tier_handling} (DESIGN §8), added here,
+ * on the replica that started the run, exactly once: the agent is asked
+ * ({@code X-Verity-Failure-Event: caller}) to stream its own {@code agent_failed} to this replica
+ * only, without logging or publishing it; this replica adds tier handling (an enterprise ticket is
+ * opened once) and then logs and publishes the handled event, which is the only one any socket, any
+ * replica or any resume ever sees.
  */
 @ApplicationScoped
 public class SocketRuns {
@@ -30,13 +42,18 @@ public class SocketRuns {
     private final EventLogStore log;
     private final EventsConfig config;
     private final Vertx vertx;
+    private final TierHandler tiers;
+    private final ObjectMapper json;
 
-    public SocketRuns(AgentRunStream agent, Subscribers subscribers, EventLogStore log, EventsConfig config, Vertx vertx) {
+    public SocketRuns(AgentRunStream agent, Subscribers subscribers, EventLogStore log, EventsConfig config, Vertx vertx,
+                      TierHandler tiers, ObjectMapper json) {
         this.agent = agent;
         this.subscribers = subscribers;
         this.log = log;
         this.config = config;
         this.vertx = vertx;
+        this.tiers = tiers;
+        this.json = json;
     }
 
     void start(Subscriber socket, ClientMessage.Run run) {
@@ -51,7 +68,7 @@ public class SocketRuns {
         }
         socket.expectRun(requestId, run.clientRef());
         long timeout = config.runTimeout().toMillis();
-        ActiveRun active = new ActiveRun(socket, user, requestId);
+        ActiveRun active = new ActiveRun(socket, user, requestId, Instant.now().plusMillis(timeout));
         active.timer = vertx.setTimer(timeout, tick -> {
             if (active.end()) {
                 active.cancel.run();
@@ -63,26 +80,66 @@ public class SocketRuns {
                 System.currentTimeMillis() + timeout), active);
     }
 
+    /** A failure the gateway itself saw (refusal, broken stream, deadline). */
     private void fail(ActiveRun run, Problem problem) {
-        Event failed = new Event(EventType.AGENT_FAILED, null, run.requestId, run.user.userId(), Instant.now(),
-                Services.GATEWAY, null, Map.of("problem", problem));
-        log.append(failed).subscribe().with(
-                appended -> subscribers.deliver(run.user.userId(), appended.event()),
-                failure -> Log.errorf(failure, "agent_failed for run %s not delivered", run.requestId));
+        failWith(run, new Event(EventType.AGENT_FAILED, null, run.requestId, run.user.userId(), Instant.now(),
+                Services.GATEWAY, null, Map.of("problem", problem)), problem);
+    }
+
+    /** The agent's own {@code agent_failed}: its problem gets tier handling, the rest stays the agent's. */
+    private void agentFailed(ActiveRun run, Event failed) {
+        Problem problem;
+        try {
+            problem = json.convertValue(failed.data().get("problem"), Problem.class);
+        } catch (IllegalArgumentException e) {
+            problem = null;
+        }
+        if (problem == null) {
+            Log.errorf("run %s: agent_failed from the execution agent without a readable problem", run.requestId);
+            fail(run, Problem.of(ErrorType.SERVICE_UNAVAILABLE, "The execution agent reported a failure the gateway could not read.",
+                    Services.EXECUTION_AGENT, run.user, run.requestId));
+            return;
+        }
+        failWith(run, failed.withEventId(null), problem);
+    }
+
+    /**
+     * Adds tier handling, then logs (id, other replicas, resume) and delivers to this replica's
+     * sockets. Tier handling never fails the delivery: a ticket that cannot be stored is reported
+     * inside tier_handling by the handler itself.
+     */
+    private void failWith(ActiveRun run, Event failed, Problem problem) {
+        RequestContext ctx = new RequestContext(run.user, run.socket.bearerToken(), run.requestId, run.deadline);
+        tiers.attach(problem, Route.CHAT, ctx)
+                .onFailure().recoverWithItem(e -> {
+                    Log.errorf(e, "run %s: tier handling failed; agent_failed sent without it", run.requestId);
+                    return problem;
+                })
+                .chain(handled -> {
+                    Map<String, Object> data = new LinkedHashMap<>(failed.data());
+                    data.put("problem", handled);
+                    return log.append(new Event(EventType.AGENT_FAILED, null, failed.requestId(), failed.userId(),
+                            failed.timestamp(), failed.service(), null, data));
+                })
+                .subscribe().with(
+                        appended -> subscribers.deliver(run.user.userId(), appended.event()),
+                        failure -> Log.errorf(failure, "agent_failed for run %s not delivered", run.requestId));
     }
 
     private final class ActiveRun implements AgentRunStream.Listener {
         final Subscriber socket;
         final UserContext user;
         final String requestId;
+        final Instant deadline;
         final AtomicBoolean done = new AtomicBoolean();
         volatile long timer = -1;
         volatile Runnable cancel = () -> { };
 
-        ActiveRun(Subscriber socket, UserContext user, String requestId) {
+        ActiveRun(Subscriber socket, UserContext user, String requestId, Instant deadline) {
             this.socket = socket;
             this.user = user;
             this.requestId = requestId;
+            this.deadline = deadline;
         }
 
         /** True for the one caller that ends the run. */
@@ -106,6 +163,10 @@ public class SocketRuns {
                 return;
             }
             if (event.type().isTerminal() && !end()) {
+                return;
+            }
+            if (event.type() == EventType.AGENT_FAILED) {
+                agentFailed(this, event);
                 return;
             }
             subscribers.deliver(user.userId(), event);

@@ -21,7 +21,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -220,25 +219,29 @@ class ConsoleBrowserTest {
     }
 
     // --- tier handling -----------------------------------------------------------------------------
-    // Socket runs reach the page without tier_handling today (SocketRuns does not pass its problems
-    // through the TierHandler), so these render a problem the gateway really produced on its HTTP
-    // chat path, ticket and all, through the page's own failure view.
+    // Runs started from the page go over the socket; their agent_failed carries the tier handling the
+    // gateway added (SocketRuns through the TierHandler), ticket and all.
 
     @Test
     void anEnterpriseFailureShowsTheStoredTicketAndEscalationReferenceAndNoAnswer() {
         TestUser user = user("enterprise");
-        agentRefuses("enterprise-down", user);
-        JsonPath problem = problemFromGateway(user, "enterprise-down: how fast?");
-        String ticket = problem.getString("tier_handling.support_ticket_id");
+        agentStreams("enterprise-down", user, List.of(
+                event("agent_started", "{}"),
+                event("agent_thinking", "{\"model\":\"small\"}"),
+                event("agent_failed", "{\"problem\":{\"type\":\"urn:verity:problem:llm-unavailable\","
+                        + "\"title\":\"LLM services temporarily unavailable\",\"status\":503,"
+                        + "\"detail\":\"No configured model answered within the deadline.\",\"error_type\":\"llm_unavailable\","
+                        + "\"service\":\"llm-cascade\",\"retryable\":true,\"retry_after_seconds\":30}}")));
+        signIn(user);
+        ask("enterprise-down: how fast?");
+
+        WebElement run = awaitRunEnded();
+        assertThat(run.getAttribute("data-state")).isEqualTo("failed");
+        assertThat(run.findElement(By.cssSelector(".problem-detail")).getText()).isEqualTo("No configured model answered within the deadline.");
+        String ticket = run.findElement(By.cssSelector("dd.ticket-id")).getText();
         assertThat(ticket).isNotBlank();
         assertThat(ticketStored(ticket)).isTrue();
-
-        signIn(user);
-        WebElement run = renderFailure(problem.prettify());
-        assertThat(run.findElement(By.cssSelector(".problem-detail")).getText()).isEqualTo("No configured model answered within the deadline.");
-        assertThat(run.findElement(By.cssSelector("dd.ticket-id")).getText()).isEqualTo(ticket);
-        assertThat(run.findElement(By.cssSelector("dd.escalation-reference")).getText())
-                .isEqualTo(problem.getString("tier_handling.escalation_reference")).startsWith("ENT-");
+        assertThat(run.findElement(By.cssSelector("dd.escalation-reference")).getText()).startsWith("ENT-");
         assertThat(run.findElement(By.cssSelector(".retry-after")).getText()).matches("You can retry in \\d+ s\\.");
         assertThat(run.findElements(By.cssSelector(".answer"))).isEmpty();
         Browser.screenshot(browser, "enterprise-failure-ticket", By.id("chat"));
@@ -248,15 +251,14 @@ class ConsoleBrowserTest {
     void aFreeUsersFailureShowsQueuePositionAndTheStatusLink() {
         TestUser user = user("free");
         agentRefuses("free-down", user);
-        JsonPath problem = problemFromGateway(user, "free-down: how fast?");
-        assertThat(problem.getString("tier_handling.support_ticket_id")).isNull();
-
         signIn(user);
-        WebElement run = renderFailure(problem.prettify());
-        assertThat(run.findElement(By.cssSelector("dd.queue-position")).getText())
-                .isEqualTo(problem.getString("tier_handling.queue_position"));
+        ask("free-down: how fast?");
+
+        WebElement run = awaitRunEnded();
+        assertThat(run.getAttribute("data-state")).isEqualTo("failed");
+        assertThat(run.findElement(By.cssSelector("dd.queue-position")).getText()).isEqualTo("1");
         WebElement link = run.findElement(By.cssSelector("a.status-link"));
-        assertThat(link.getAttribute("href")).isEqualTo(problem.getString("tier_handling.status_page_url"));
+        assertThat(link.getAttribute("href")).isEqualTo("http://gateway.test/status");
         assertThat(run.findElements(By.cssSelector("dd.ticket-id"))).isEmpty();
         assertThat(run.findElements(By.cssSelector(".answer"))).isEmpty();
         Browser.screenshot(browser, "free-failure-queue", By.id("chat"));
@@ -381,27 +383,9 @@ class ConsoleBrowserTest {
                          "service":"llm-cascade","retryable":true,"retry_after_seconds":30}""")));
     }
 
-    private static JsonPath problemFromGateway(TestUser user, String message) {
-        return given().auth().oauth2(TestInfra.get().tokens().mint(user)).contentType(ContentType.JSON)
-                .body(Map.of("message", message))
-                .post("/api/v1/chat")
-                .then().statusCode(503).extract().jsonPath();
-    }
-
     private boolean ticketStored(String id) {
         return pool.preparedQuery("SELECT id FROM gateway.support_tickets WHERE id = $1").execute(Tuple.of(id))
                 .await().atMost(WAIT).size() == 1;
-    }
-
-    /** The page's own failure view (console.js {@code failed}) given a problem as the gateway sent it. */
-    private WebElement renderFailure(String problemJson) {
-        browser.executeScript("""
-                const item = document.createElement('li'); item.className = 'run'; item.dataset.state = 'running';
-                const steps = document.createElement('ol'), forming = document.createElement('p'), outcome = document.createElement('div');
-                item.append(steps, forming, outcome);
-                document.getElementById('runs').prepend(item);
-                failed({item, steps, forming, outcome}, JSON.parse(arguments[0]));""", problemJson);
-        return awaitRunEnded();
     }
 
     private static TestUser user(String tier) {
@@ -479,9 +463,13 @@ class ConsoleBrowserTest {
         StringBuilder body = new StringBuilder();
         int seq = 0;
         for (String[] event : events) {
-            body.append("data: {\"type\":\"").append(event[0])
-                    .append("\",\"event_id\":\"1764054000000-").append(seq++)
-                    .append("\",\"request_id\":\"{{request.headers.X-Request-Id}}\",\"user_id\":\"").append(user.userId())
+            body.append("data: {\"type\":\"").append(event[0]).append('"');
+            // Like the real agent asked by the gateway: its agent_failed is logged by the gateway, not here.
+            if (!event[0].equals("agent_failed")) {
+                body.append(",\"event_id\":\"1764054000000-").append(seq).append('"');
+            }
+            seq++;
+            body.append(",\"request_id\":\"{{request.headers.X-Request-Id}}\",\"user_id\":\"").append(user.userId())
                     .append("\",\"timestamp\":\"2026-11-25T07:00:00Z\",\"service\":\"execution-agent\",\"data\":")
                     .append(event[1]).append("}\n\n");
         }

@@ -54,15 +54,22 @@ public class AgentStandIn implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    /** Runs whose message contains {@code marker} stream these events (type, data JSON) for user {@code user}. */
+    /**
+     * Runs whose message contains {@code marker} stream these events (type, data JSON) for user
+     * {@code user}. Like the real agent asked with {@code X-Verity-Failure-Event: caller} (the
+     * gateway always asks), an {@code agent_failed} comes without event_id: the gateway logs it.
+     */
     static void streams(String marker, String user, List<String[]> events) {
         StringBuilder body = new StringBuilder();
         long id = 1_700_000_000_000L + Math.abs(marker.hashCode() % 1_000_000);
         int seq = 0;
         for (String[] event : events) {
-            body.append("data: {\"type\":\"").append(event[0])
-                    .append("\",\"event_id\":\"").append(id).append('-').append(seq++)
-                    .append("\",\"request_id\":\"{{request.headers.X-Request-Id}}\",\"user_id\":\"").append(user)
+            body.append("data: {\"type\":\"").append(event[0]).append('"');
+            if (!event[0].equals("agent_failed")) {
+                body.append(",\"event_id\":\"").append(id).append('-').append(seq).append('"');
+            }
+            seq++;
+            body.append(",\"request_id\":\"{{request.headers.X-Request-Id}}\",\"user_id\":\"").append(user)
                     .append("\",\"timestamp\":\"2026-11-25T07:00:00Z\",\"service\":\"execution-agent\",\"data\":")
                     .append(event[1]).append("}\n\n");
         }

@@ -226,7 +226,10 @@ class EventSocketTest {
             JsonNode problem = client.framesOfType("agent_failed").getFirst().path("data").path("problem");
             assertThat(problem.path("error_type").asText()).isEqualTo("service_unavailable");
             assertThat(problem.path("retryable").asBoolean()).isTrue();
-            assertThat(problem.toString()).doesNotContain("http://", "Exception");
+            // No internal address or exception text; the one link is the public status page of tier handling.
+            assertThat(((com.fasterxml.jackson.databind.node.ObjectNode) problem.deepCopy()).without("tier_handling").toString())
+                    .doesNotContain("http://", "Exception");
+            assertThat(problem.path("tier_handling").path("status_page_url").asText()).isEqualTo("http://gateway.test/status");
         }
     }
 
