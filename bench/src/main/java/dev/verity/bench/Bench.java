@@ -37,7 +37,7 @@ public final class Bench {
         Path out = option(list, "--out").map(Path::of)
                 .orElse(root.resolve(smoke ? "bench/target/smoke-results" : "bench/results"));
         Set<String> only = option(list, "--only").map(value -> Set.of(value.toUpperCase().split(","))).orElse(Set.of());
-        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only);
+        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only, list.contains("--jfr"));
         System.out.println("bench: wrote " + report);
         System.exit(0);
     }
@@ -47,8 +47,11 @@ public final class Bench {
         return index >= 0 && index + 1 < args.size() ? Optional.of(args.get(index + 1)) : Optional.empty();
     }
 
-    /** Runs the profile's scenarios ({@code only} empty: all of them) and returns latest.md. */
-    static Path run(Profile profile, Path out, Set<String> only) throws Exception {
+    /**
+     * Runs the profile's scenarios ({@code only} empty: all of them) and returns latest.md; with
+     * {@code jfr} every service records a JFR profile into raw/jfr/&lt;pid&gt;.jfr.
+     */
+    static Path run(Profile profile, Path out, Set<String> only, boolean jfr) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Instant started = Instant.now();
         String machine = Machine.describe();
@@ -61,7 +64,12 @@ public final class Bench {
                 notes.add("nginx is not installed: the nginx baseline is not measured (`./verity bench` installs it)");
             }
             log("starting the stack");
-            try (BenchStack stack = new BenchStack(work, provider)) {
+            List<String> profiling = jfr ? List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + Files.createDirectories(out.resolve("raw/jfr")) + "/%p.jfr") : List.of();
+            if (jfr) {
+                notes.add("services ran with JFR recording (settings=profile): figures include its small overhead");
+            }
+            try (BenchStack stack = new BenchStack(work, provider, profiling)) {
                 BenchRun run = new BenchRun(profile, vertx, provider, nginx, stack, out.resolve("raw"));
                 for (String module : PackagedStack.MODULES) {
                     run.rssIdle.put(module, Machine.rssMb(stack.service(module).pid()));

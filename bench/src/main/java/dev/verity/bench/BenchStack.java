@@ -38,7 +38,7 @@ final class BenchStack implements AutoCloseable {
     private final Tokens tokens;
     private final PackagedStack services;
 
-    BenchStack(Path work, ProviderStandIn provider) throws IOException {
+    BenchStack(Path work, ProviderStandIn provider, List<String> extraJvmArgs) throws IOException {
         Path root = ServiceProcess.repoRoot();
         Path postgresDir = work.resolve("postgres");
         deleteRecursively(postgresDir);
@@ -66,8 +66,10 @@ final class BenchStack implements AutoCloseable {
         env.put("VERITY_CASCADE_BREAKER_DELAY", "1h");
         model(env, FAST, provider.baseUrl(FAST), 1);
         model(env, DEAD, "http://127.0.0.1:" + Endpoints.freePort() + "/v1", 2);
-        services = PackagedStack.start(root, env, List.of("-Xmx256m", "-XX:+UseSerialGC"), work.resolve("logs"),
-                Duration.ofMinutes(3));
+        // What a pod with the deploy/ limits (512 Mi, 1 CPU) gets: a bounded heap and the serial collector.
+        List<String> jvmArgs = new java.util.ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));
+        jvmArgs.addAll(extraJvmArgs);
+        services = PackagedStack.start(root, env, jvmArgs, work.resolve("logs"), Duration.ofMinutes(3));
     }
 
     private static void model(Map<String, String> env, String name, String baseUrl, int tier) {

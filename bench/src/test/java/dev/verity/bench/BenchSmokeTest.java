@@ -18,7 +18,7 @@ class BenchSmokeTest {
     @Test
     void everyScenarioProducesNumbersAndTheFilesAreWritten() throws Exception {
         Path out = ServiceProcess.repoRoot().resolve("bench/target/smoke-results");
-        Path report = Bench.run(Profile.smoke(), out, Set.of());
+        Path report = Bench.run(Profile.smoke(), out, Set.of(), false);
 
         String table = Files.readString(report);
         for (String scenario : Bench.ids().split(",")) {
