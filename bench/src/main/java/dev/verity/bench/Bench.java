@@ -10,14 +10,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR]}: starts the provider stand-in,
+ * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR] [--jfr] [--env KEY=VALUE]...}: starts the provider stand-in,
  * nginx in front of it and the whole stack, runs the scenarios in an order where none disturbs
  * the next (the service restarts of P6 and the open breaker of P4 come last), and writes
  * {@code latest.md}, {@code p1-latency.png} and the raw histograms.
@@ -37,7 +39,14 @@ public final class Bench {
         Path out = option(list, "--out").map(Path::of)
                 .orElse(root.resolve(smoke ? "bench/target/smoke-results" : "bench/results"));
         Set<String> only = option(list, "--only").map(value -> Set.of(value.toUpperCase().split(","))).orElse(Set.of());
-        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only, list.contains("--jfr"));
+        Map<String, String> env = new LinkedHashMap<>();
+        for (int i = 0; i < list.size() - 1; i++) {
+            if (list.get(i).equals("--env")) {
+                String[] pair = list.get(i + 1).split("=", 2);
+                env.put(pair[0], pair[1]);
+            }
+        }
+        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only, list.contains("--jfr"), env);
         System.out.println("bench: wrote " + report);
         System.exit(0);
     }
@@ -51,7 +60,7 @@ public final class Bench {
      * Runs the profile's scenarios ({@code only} empty: all of them) and returns latest.md; with
      * {@code jfr} every service records a JFR profile into raw/jfr/&lt;pid&gt;.jfr.
      */
-    static Path run(Profile profile, Path out, Set<String> only, boolean jfr) throws Exception {
+    static Path run(Profile profile, Path out, Set<String> only, boolean jfr, Map<String, String> env) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Instant started = Instant.now();
         String machine = Machine.describe();
@@ -69,7 +78,8 @@ public final class Bench {
             if (jfr) {
                 notes.add("services ran with JFR recording (settings=profile): figures include its small overhead");
             }
-            try (BenchStack stack = new BenchStack(work, provider, profiling)) {
+            env.forEach((key, value) -> notes.add("experiment: the services ran with " + key + "=" + value));
+            try (BenchStack stack = new BenchStack(work, provider, profiling, env)) {
                 BenchRun run = new BenchRun(profile, vertx, provider, nginx, stack, out.resolve("raw"));
                 for (String module : PackagedStack.MODULES) {
                     run.rssIdle.put(module, Machine.rssMb(stack.service(module).pid()));

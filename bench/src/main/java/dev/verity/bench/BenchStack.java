@@ -38,7 +38,8 @@ final class BenchStack implements AutoCloseable {
     private final Tokens tokens;
     private final PackagedStack services;
 
-    BenchStack(Path work, ProviderStandIn provider, List<String> extraJvmArgs) throws IOException {
+    BenchStack(Path work, ProviderStandIn provider, List<String> extraJvmArgs, Map<String, String> extraEnv)
+            throws IOException {
         Path root = ServiceProcess.repoRoot();
         Path postgresDir = work.resolve("postgres");
         deleteRecursively(postgresDir);
@@ -65,6 +66,8 @@ final class BenchStack implements AutoCloseable {
         env.put("VERITY_CASCADE_BREAKER_REQUEST_VOLUME_THRESHOLD", "4");
         env.put("VERITY_CASCADE_BREAKER_DELAY", "1h");
         model(env, FAST, provider.baseUrl(FAST), 1);
+        // Experiments (before/after a configuration change) come last, so they win.
+        env.putAll(extraEnv);
         model(env, DEAD, "http://127.0.0.1:" + Endpoints.freePort() + "/v1", 2);
         // What a pod with the deploy/ limits (512 Mi, 1 CPU) gets: a bounded heap and the serial collector.
         List<String> jvmArgs = new java.util.ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));

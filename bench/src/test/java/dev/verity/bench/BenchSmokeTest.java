@@ -18,7 +18,7 @@ class BenchSmokeTest {
     @Test
     void everyScenarioProducesNumbersAndTheFilesAreWritten() throws Exception {
         Path out = ServiceProcess.repoRoot().resolve("bench/target/smoke-results");
-        Path report = Bench.run(Profile.smoke(), out, Set.of(), false);
+        Path report = Bench.run(Profile.smoke(), out, Set.of(), false, java.util.Map.of());
 
         String table = Files.readString(report);
         for (String scenario : Bench.ids().split(",")) {
