@@ -83,6 +83,16 @@ final class BenchRun {
         return stack.gateway() + "/v1/chat/completions";
     }
 
+    /** CPU seconds the four services have used so far. */
+    double stackCpuSeconds() {
+        return dev.verity.local.PackagedStack.MODULES.stream().mapToDouble(m -> Machine.cpuSeconds(stack.service(m).pid())).sum();
+    }
+
+    /** Requests one {@link #measure} sends, warm-up included, for CPU per request. */
+    long requestsPerMeasure(double rate) {
+        return Math.round(rate * (profile.warmUp().toMillis() + profile.measure().toMillis()) / 1000.0);
+    }
+
     LoadResult measure(String name, double rate, OpenLoad.Call call, String rawName) {
         OpenLoad.warmUp(rate, profile.warmUp(), call);
         LoadResult result = OpenLoad.run(name, rate, profile.measure(), call);

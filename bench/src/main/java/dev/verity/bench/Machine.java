@@ -42,6 +42,34 @@ final class Machine {
         }
     }
 
+    /**
+     * CPU seconds (user + system) a process and its direct children have used, from
+     * /proc/<pid>/stat: unlike latency, barely disturbed by other work on a shared machine.
+     */
+    static double cpuSeconds(long pid) {
+        double seconds = ownCpuSeconds(pid);
+        try {
+            String children = Files.readString(Path.of("/proc/" + pid + "/task/" + pid + "/children")).trim();
+            for (String child : children.isEmpty() ? new String[0] : children.split(" ")) {
+                seconds += ownCpuSeconds(Long.parseLong(child));
+            }
+        } catch (IOException e) {
+            // No children listed: the process's own time is all there is.
+        }
+        return seconds;
+    }
+
+    private static double ownCpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // After the command name: state is field 3, utime 14 and stime 15 (1-based, proc(5)).
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** Resident set size of a process in MB, from /proc/<pid>/status (VmRSS). */
     static double rssMb(long pid) {
         try {

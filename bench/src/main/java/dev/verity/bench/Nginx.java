@@ -82,6 +82,11 @@ final class Nginx implements AutoCloseable {
         return Optional.of(new Nginx(process, port));
     }
 
+    /** CPU seconds nginx (master and worker) has used so far. */
+    double cpuSeconds() {
+        return Machine.cpuSeconds(process.pid());
+    }
+
     String baseUrl(String model) {
         return "http://127.0.0.1:" + port + "/" + model + "/v1";
     }

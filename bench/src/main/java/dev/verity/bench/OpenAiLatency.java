@@ -23,21 +23,35 @@ final class OpenAiLatency implements Scenario {
         Profile profile = run.profile;
         for (int rate : profile.p1Rates()) {
             Map<String, List<LoadResult>> results = new LinkedHashMap<>();
+            List<Double> nginxCpuMs = new ArrayList<>();
+            List<Double> verityCpuMs = new ArrayList<>();
+            double perRequest = 1000.0 / run.requestsPerMeasure(rate);
             for (int rep = 1; rep <= profile.repetitions(); rep++) {
                 String suffix = "-" + rate + "rps-rep" + rep;
                 results.computeIfAbsent("direct", k -> new ArrayList<>())
                         .add(run.measure("direct", rate, run.completions(run.directUrl(), false), "p1-direct" + suffix));
-                run.nginx.ifPresent(nginx -> results.computeIfAbsent("nginx", k -> new ArrayList<>()).add(run.measure(
-                        "nginx", rate, run.completions(nginx.baseUrl(BenchStack.FAST) + "/chat/completions", false),
-                        "p1-nginx" + suffix)));
+                if (run.nginx.isPresent()) {
+                    Nginx nginx = run.nginx.get();
+                    double before = nginx.cpuSeconds();
+                    results.computeIfAbsent("nginx", k -> new ArrayList<>()).add(run.measure(
+                            "nginx", rate, run.completions(nginx.baseUrl(BenchStack.FAST) + "/chat/completions", false),
+                            "p1-nginx" + suffix));
+                    nginxCpuMs.add((nginx.cpuSeconds() - before) * perRequest);
+                }
+                double before = run.stackCpuSeconds();
                 results.computeIfAbsent("verity", k -> new ArrayList<>())
                         .add(run.measure("verity", rate, run.completions(run.gatewayCompletions(), true), "p1-verity" + suffix));
+                verityCpuMs.add((run.stackCpuSeconds() - before) * perRequest);
                 // RSS right after the heaviest load each service saw.
                 for (String module : PackagedStack.MODULES) {
                     run.rssUnderLoad.merge(module, Machine.rssMb(run.stack.service(module).pid()), Math::max);
                 }
             }
             addRows(run, rate, results);
+            // CPU time per request hardly depends on what else the machine runs: the cost behind the latencies.
+            run.rows.add(Row.of("P1 CPU per request @ " + rate + "/s (Verity: the four services)", "one nginx hop (nginx)",
+                    Summary.of(nginxCpuMs), Summary.of(verityCpuMs), " ms", null, "—", null,
+                    Integer.toString(verityCpuMs.size())));
         }
     }
 

@@ -58,7 +58,7 @@ final class OpenLoad {
         }
         long sentInNanos = System.nanoTime() - start;
         try {
-            if (!done.await(60, TimeUnit.SECONDS)) {
+            if (!done.await(35, TimeUnit.SECONDS)) {
                 errors.addAndGet(done.getCount());
             }
         } catch (InterruptedException e) {

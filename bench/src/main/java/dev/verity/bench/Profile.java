@@ -23,12 +23,12 @@ record Profile(String name,
                int p6Restarts) {
 
     static Profile full() {
-        return new Profile("full", 10, 3, Duration.ofSeconds(3), Duration.ofSeconds(10),
+        return new Profile("full", 10, 3, Duration.ofSeconds(3), Duration.ofSeconds(8),
                 List.of(100, 500, 1000),
-                List.of(50, 100, 250, 500, 750, 1000, 1500, 2000, 3000, 4000),
+                List.of(25, 50, 100, 250, 500, 750, 1000, 1500, 2000, 3000, 4000),
                 200, 100, 100,
                 List.of(1000, 5000, 10_000),
-                100, 3);
+                100, 2);
     }
 
     static Profile smoke() {
