@@ -6,6 +6,7 @@ import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -31,6 +32,10 @@ final class Plot {
         JFreeChart chart = ChartFactory.createXYLineChart("P1 OpenAI path: latency vs constant rate",
                 "offered rate (requests/s)", "latency (ms, from intended send time)", data, PlotOrientation.VERTICAL,
                 true, false, false);
+        // Log scale: the baselines sit around 10 ms, Verity's figures may be hundreds of times that.
+        LogAxis latency = new LogAxis("latency (ms, log scale, from intended send time; good answers only)");
+        latency.setSmallestValue(1);
+        chart.getXYPlot().setRangeAxis(latency);
         Path file = out.resolve("p1-latency.png");
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 560);
         return file;
