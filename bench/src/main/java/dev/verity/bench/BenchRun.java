@@ -103,8 +103,4 @@ final class BenchRun {
         }
         return result;
     }
-
-    String reps(int n) {
-        return Integer.toString(n);
-    }
 }

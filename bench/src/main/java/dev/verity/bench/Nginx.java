@@ -65,7 +65,8 @@ final class Nginx implements AutoCloseable {
         Process process = new ProcessBuilder(BINARY.toString(), "-p", prefix.toString(), "-c", confFile.toString(),
                 "-g", "daemon off;")
                 .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "nginx-reaper"));
+        // SIGTERM, not SIGKILL: the master then stops its worker too instead of leaving it orphaned.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "nginx-reaper"));
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         while (!Endpoints.answers("127.0.0.1", port, 200)) {
             if (!process.isAlive() || Instant.now().isAfter(deadline)) {
