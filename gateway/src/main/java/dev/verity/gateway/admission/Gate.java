@@ -17,6 +17,9 @@ final class Gate {
     private static final Comparator<Waiter> ORDER = Comparator.<Waiter>comparingInt(w -> w.tier.priority())
             .thenComparingLong(w -> w.sequence);
 
+    /** From this position on, every step forward is reported. */
+    static final int EVERY_STEP_FROM = 5;
+
     private final String route;
     private final int maxInFlight;
     private final int maxQueue;
@@ -98,12 +101,22 @@ final class Gate {
         return queue.remove(waiter);
     }
 
-    /** Waiters whose position changed since it was last reported. */
+    /**
+     * Waiters whose move is worth telling: their position at least halved since it was last
+     * reported, they are among the last {@value #EVERY_STEP_FROM} before a slot, or they were pushed
+     * back (a higher tier arrived). Reporting every
+     * step made each release send one event per waiter — quadratic in the queue length, which
+     * under load (bench P1) filled the heap with pending event-log writes until the gateway ran
+     * out of memory. This way a waiter hears O(log queue) updates and every step near the front.
+     */
     synchronized List<Move> moves() {
         List<Move> moves = new ArrayList<>();
         for (int i = 0; i < queue.size(); i++) {
             Waiter waiter = queue.get(i);
-            if (waiter.lastReportedPosition != i + 1) {
+            int position = i + 1;
+            int last = waiter.lastReportedPosition;
+            boolean worthTelling = position > last || position <= EVERY_STEP_FROM || position <= last / 2;
+            if (position != last && worthTelling) {
                 waiter.lastReportedPosition = i + 1;
                 moves.add(new Move(waiter, i + 1, queue.size()));
             }

@@ -1,0 +1,138 @@
+package dev.verity.bench;
+
+import dev.verity.local.PackagedStack;
+import dev.verity.local.ServiceProcess;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR] [--jfr] [--env KEY=VALUE]...}: starts the provider stand-in,
+ * nginx in front of it and the whole stack, runs the scenarios in an order where none disturbs
+ * the next (P7's few sockets before P5's thousands, which can exhaust the gateway's heap; the
+ * service restarts of P6 and the open breaker of P4 last), and writes
+ * {@code latest.md}, {@code p1-latency.png} and the raw histograms.
+ */
+public final class Bench {
+
+    private static final List<Scenario> SCENARIOS = List.of(new OpenAiLatency(), new MaxRate(), new AgentRuns(),
+            new ServiceLoss(), new SocketFanout(), new Startup(), new DeadProvider());
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> list = Arrays.asList(args);
+        boolean smoke = list.contains("--smoke");
+        Path root = ServiceProcess.repoRoot();
+        Path out = option(list, "--out").map(Path::of)
+                .orElse(root.resolve(smoke ? "bench/target/smoke-results" : "bench/results"));
+        Set<String> only = option(list, "--only").map(value -> Set.of(value.toUpperCase().split(","))).orElse(Set.of());
+        Map<String, String> env = new LinkedHashMap<>();
+        for (int i = 0; i < list.size() - 1; i++) {
+            if (list.get(i).equals("--env")) {
+                String[] pair = list.get(i + 1).split("=", 2);
+                env.put(pair[0], pair[1]);
+            }
+        }
+        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only, list.contains("--jfr"), env);
+        System.out.println("bench: wrote " + report);
+        System.exit(0);
+    }
+
+    private static Optional<String> option(List<String> args, String name) {
+        int index = args.indexOf(name);
+        return index >= 0 && index + 1 < args.size() ? Optional.of(args.get(index + 1)) : Optional.empty();
+    }
+
+    /**
+     * Runs the profile's scenarios ({@code only} empty: all of them) and returns latest.md; with
+     * {@code jfr} every service records a JFR profile into raw/jfr/&lt;pid&gt;.jfr.
+     */
+    static Path run(Profile profile, Path out, Set<String> only, boolean jfr, Map<String, String> env) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Instant started = Instant.now();
+        String machine = Machine.describe();
+        Path work = Files.createDirectories(ServiceProcess.repoRoot().resolve("bench/target/work"));
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        List<String> notes = new ArrayList<>();
+        try (ProviderStandIn provider = new ProviderStandIn(vertx, profile.providerLatencyMs())) {
+            Optional<Nginx> nginx = Nginx.start(work, provider.port());
+            if (nginx.isEmpty()) {
+                notes.add("nginx is not installed: the nginx baseline is not measured (`./verity bench` installs it)");
+            }
+            log("starting the stack");
+            List<String> profiling = jfr ? List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                    + Files.createDirectories(out.resolve("raw/jfr")) + "/%p.jfr") : List.of();
+            if (jfr) {
+                notes.add("services ran with JFR recording (settings=profile): figures include its small overhead");
+            }
+            env.forEach((key, value) -> notes.add("experiment: the services ran with " + key + "=" + value));
+            try (BenchStack stack = new BenchStack(work, provider, profiling, env)) {
+                BenchRun run = new BenchRun(profile, vertx, provider, nginx, stack, out.resolve("raw"));
+                for (String module : PackagedStack.MODULES) {
+                    run.rssIdle.put(module, Machine.rssMb(stack.service(module).pid()));
+                }
+                awaitServing(run);
+                for (Scenario scenario : SCENARIOS) {
+                    if (!only.isEmpty() && !only.contains(scenario.id())) {
+                        continue;
+                    }
+                    log("running " + scenario.id());
+                    try {
+                        scenario.run(run);
+                    } catch (Exception | AssertionError e) {
+                        run.rows.add(Row.notMeasured(scenario.id(), "—", "failed: " + e.getMessage()));
+                        notes.add(scenario.id() + " failed: " + e);
+                        e.printStackTrace();
+                    }
+                }
+                if (!run.p1Curves.isEmpty()) {
+                    Plot.p1(out, run.p1Curves);
+                }
+                return Report.write(out, profile, machine, started, Duration.between(started, Instant.now()), run.rows, notes);
+            } finally {
+                nginx.ifPresent(Nginx::close);
+            }
+        } finally {
+            Await.result(vertx.close(), 30);
+        }
+    }
+
+    /** The gateway answers completions once it has seen the cascade ready (status poll). */
+    static void awaitServing(BenchRun run) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                if (Await.result(run.http.post(run.gatewayCompletions(), run.token(0), BenchRun.COMPLETION), 10)
+                        .status() == 200) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // Not answering yet: try again below.
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the gateway did not serve a completion within a minute");
+    }
+
+    static void log(String message) {
+        System.out.println("bench " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ": " + message);
+    }
+
+    static String ids() {
+        return SCENARIOS.stream().map(Scenario::id).collect(Collectors.joining(","));
+    }
+}

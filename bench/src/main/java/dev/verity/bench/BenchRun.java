@@ -1,0 +1,106 @@
+package dev.verity.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything one bench run shares: the stack, the baselines, the client, and what was measured. */
+final class BenchRun {
+
+    static final Buffer COMPLETION = Buffer.buffer("""
+            {"model":"fast","messages":[{"role":"user","content":"How fast were my calls today?"}]}""");
+
+    final Profile profile;
+    final Vertx vertx;
+    final Http http;
+    final ProviderStandIn provider;
+    final Optional<Nginx> nginx;
+    final BenchStack stack;
+    final Path raw;
+    final List<Row> rows = new ArrayList<>();
+    /** P1 latency per target and rate (median over repetitions), for the plot. */
+    final Map<String, Map<Integer, double[]>> p1Curves = new LinkedHashMap<>();
+    /** Highest RSS of each service seen under P1 load, in MB. */
+    final Map<String, Double> rssUnderLoad = new LinkedHashMap<>();
+    final Map<String, Double> rssIdle = new LinkedHashMap<>();
+    private final List<String> tokens = new ArrayList<>();
+    private final Map<Integer, String> socketTokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    BenchRun(Profile profile, Vertx vertx, ProviderStandIn provider, Optional<Nginx> nginx, BenchStack stack, Path raw) {
+        this.profile = profile;
+        this.vertx = vertx;
+        this.http = new Http(vertx);
+        this.provider = provider;
+        this.nginx = nginx;
+        this.stack = stack;
+        this.raw = raw;
+        for (int i = 0; i < 100; i++) {
+            tokens.add(stack.token("bench-user-" + i));
+        }
+    }
+
+    /** One of 100 users, in turn: no single user's state (rate limit key, sockets) dominates. */
+    String token(long i) {
+        return tokens.get((int) (i % tokens.size()));
+    }
+
+    /** Sockets spread over 1,000 users (ten per user at 10,000 sockets), minted when first needed. */
+    String socketToken(int i) {
+        return socketTokens.computeIfAbsent(i % 1000, user -> stack.token("bench-socket-user-" + user));
+    }
+
+    /** The gateway's heap in use (MB), from its Micrometer JVM metrics. */
+    double gatewayHeapMb() {
+        Http.Reply reply = Await.result(http.get(stack.gateway() + "/q/metrics"), 10);
+        double bytes = 0;
+        for (String line : reply.body().toString().split("\n")) {
+            if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
+                bytes += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return bytes / (1024 * 1024);
+    }
+
+    /** A call answered 200 by {@code url} (the provider, nginx or the gateway). */
+    OpenLoad.Call completions(String url, boolean authenticated) {
+        long[] counter = {0};
+        return () -> http.post(url, authenticated ? token(counter[0]++) : null, COMPLETION)
+                .map(reply -> reply.status() == 200);
+    }
+
+    String directUrl() {
+        return provider.baseUrl(BenchStack.FAST) + "/chat/completions";
+    }
+
+    String gatewayCompletions() {
+        return stack.gateway() + "/v1/chat/completions";
+    }
+
+    /** CPU seconds the four services have used so far. */
+    double stackCpuSeconds() {
+        return dev.verity.local.PackagedStack.MODULES.stream().mapToDouble(m -> Machine.cpuSeconds(stack.service(m).pid())).sum();
+    }
+
+    /** Requests one {@link #measure} sends, warm-up included, for CPU per request. */
+    long requestsPerMeasure(double rate) {
+        return Math.round(rate * (profile.warmUp().toMillis() + profile.measure().toMillis()) / 1000.0);
+    }
+
+    LoadResult measure(String name, double rate, OpenLoad.Call call, String rawName) {
+        OpenLoad.warmUp(rate, profile.warmUp(), call);
+        LoadResult result = OpenLoad.run(name, rate, profile.measure(), call);
+        try {
+            result.write(raw.resolve(rawName + ".hgrm"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.verity.bench;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How big a bench run is. {@code full} is what the README's command runs (under 30 minutes on 2
+ * cores); {@code smoke} runs every scenario at tiny scale for CI and proves only that each one
+ * still produces numbers.
+ */
+record Profile(String name,
+               long providerLatencyMs,
+               int repetitions,
+               Duration warmUp,
+               Duration measure,
+               List<Integer> p1Rates,
+               List<Integer> p2Rates,
+               int p3Rate,
+               int p3Users,
+               int p4Rate,
+               List<Integer> p5Sockets,
+               int p7Sockets,
+               int p6Restarts) {
+
+    static Profile full() {
+        return new Profile("full", 10, 3, Duration.ofSeconds(3), Duration.ofSeconds(8),
+                List.of(100, 500, 1000),
+                List.of(25, 50, 100, 250, 500, 750, 1000, 1500, 2000, 3000, 4000),
+                200, 100, 100,
+                List.of(1000, 5000, 10_000),
+                100, 2);
+    }
+
+    static Profile smoke() {
+        return new Profile("smoke", 10, 1, Duration.ofMillis(500), Duration.ofSeconds(1),
+                List.of(20),
+                List.of(20, 40),
+                5, 3, 5,
+                List.of(10),
+                5, 0);
+    }
+
+    boolean isSmoke() {
+        return "smoke".equals(name);
+    }
+}
