@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
+import com.openai.core.http.Headers;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.InternalServerException;
@@ -69,6 +70,20 @@ class StreamingSuiteTest {
         return chunks;
     }
 
+    private record Streamed(Headers headers, String text, List<ChatCompletionChunk> chunks) {
+    }
+
+    /** A whole streamed completion through the SDK, with the response headers it came with. */
+    private static Streamed stream(ChatCompletionCreateParams params) {
+        HttpResponseFor<StreamResponse<ChatCompletionChunk>> raw =
+                sdk(mid).chat().completions().withRawResponse().createStreaming(params);
+        StringBuilder text = new StringBuilder();
+        try (StreamResponse<ChatCompletionChunk> stream = raw.parse()) {
+            List<ChatCompletionChunk> chunks = read(stream, text);
+            return new Streamed(raw.headers(), text.toString(), chunks);
+        }
+    }
+
     private static Map<?, ?> provenance(ChatCompletionChunk chunk) {
         JsonValue provenance = chunk._additionalProperties().get("provenance");
         assertThat(provenance).as("provenance on the last chunk").isNotNull();
@@ -79,17 +94,12 @@ class StreamingSuiteTest {
     void theSdkStreamsTheProvidersRealAnswerWithProvenanceOnTheLastChunk() {
         String providerId = stack.provider().answers("small", ANSWER);
 
-        HttpResponseFor<StreamResponse<ChatCompletionChunk>> raw =
-                sdk(mid).chat().completions().withRawResponse().createStreaming(question("auto"));
-        StringBuilder text = new StringBuilder();
-        List<ChatCompletionChunk> chunks;
-        try (StreamResponse<ChatCompletionChunk> stream = raw.parse()) {
-            chunks = read(stream, text);
-        }
+        Streamed streamed = stream(question("auto"));
+        List<ChatCompletionChunk> chunks = streamed.chunks();
 
-        assertThat(raw.headers().values("x-verity-model")).containsExactly("small");
-        assertThat(raw.headers().values("x-verity-degraded")).containsExactly("false");
-        assertThat(text.toString()).isEqualTo(ANSWER);
+        assertThat(streamed.headers().values("x-verity-model")).containsExactly("small");
+        assertThat(streamed.headers().values("x-verity-degraded")).containsExactly("false");
+        assertThat(streamed.text()).isEqualTo(ANSWER);
         assertThat(chunks.stream().filter(c -> !c.choices().isEmpty() && c.choices().getFirst().delta().content().isPresent()))
                 .as("the answer arrives in several chunks, as the provider sent it").hasSizeGreaterThan(1);
         Map<?, ?> provenance = provenance(chunks.getLast());
@@ -103,17 +113,12 @@ class StreamingSuiteTest {
         stack.provider().failsWith("small", 500, "{\"error\":{\"message\":\"internal\",\"type\":\"server_error\"}}");
         stack.provider().answers("large", ANSWER);
 
-        HttpResponseFor<StreamResponse<ChatCompletionChunk>> raw =
-                sdk(mid).chat().completions().withRawResponse().createStreaming(question("auto"));
-        StringBuilder text = new StringBuilder();
-        List<ChatCompletionChunk> chunks;
-        try (StreamResponse<ChatCompletionChunk> stream = raw.parse()) {
-            chunks = read(stream, text);
-        }
+        Streamed streamed = stream(question("auto"));
+        List<ChatCompletionChunk> chunks = streamed.chunks();
 
-        assertThat(raw.headers().values("x-verity-model")).containsExactly("large");
-        assertThat(raw.headers().values("x-verity-degraded")).containsExactly("true");
-        assertThat(text.toString()).isEqualTo(ANSWER);
+        assertThat(streamed.headers().values("x-verity-model")).containsExactly("large");
+        assertThat(streamed.headers().values("x-verity-degraded")).containsExactly("true");
+        assertThat(streamed.text()).isEqualTo(ANSWER);
         Map<?, ?> provenance = provenance(chunks.getLast());
         assertThat(provenance.get("model")).isEqualTo("large");
         assertThat(provenance.get("degraded")).isEqualTo(true);
