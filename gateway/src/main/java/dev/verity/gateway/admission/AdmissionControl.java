@@ -42,17 +42,7 @@ public class AdmissionControl {
 
     /** Runs {@code work} once the route has room for it, or fails with {@code overloaded}. */
     public <T> Uni<T> admit(Route route, RequestContext ctx, Supplier<Uni<T>> work) {
-        Gate gate = gates.get(route);
-        return Uni.createFrom().deferred(() -> switch (gate.enter(ctx)) {
-            case Gate.Admitted admitted -> run(gate, work);
-            case Gate.Full full -> Uni.createFrom().failure(overloaded(ctx,
-                    "Too many requests are waiting for " + route.endpoint() + "; the queue is full."));
-            case Gate.Queued queued -> {
-                events.requestQueued(ctx, route.configName(), queued.position(), gate.queued());
-                reportMoves(gate);
-                yield waitFor(gate, route, queued.waiter()).chain(() -> run(gate, work));
-            }
-        });
+        return enter(route, ctx, gate -> run(gate, work));
     }
 
     /**
@@ -61,15 +51,20 @@ public class AdmissionControl {
      * Uni fails or is cancelled.
      */
     public <T> Uni<T> admitHeld(Route route, RequestContext ctx, Function<Runnable, Uni<T>> work) {
+        return enter(route, ctx, gate -> runHeld(gate, work));
+    }
+
+    /** Starts the work at once, after its wait in the queue, or fails with {@code overloaded}. */
+    private <T> Uni<T> enter(Route route, RequestContext ctx, Function<Gate, Uni<T>> start) {
         Gate gate = gates.get(route);
         return Uni.createFrom().deferred(() -> switch (gate.enter(ctx)) {
-            case Gate.Admitted admitted -> runHeld(gate, work);
+            case Gate.Admitted admitted -> start.apply(gate);
             case Gate.Full full -> Uni.createFrom().failure(overloaded(ctx,
                     "Too many requests are waiting for " + route.endpoint() + "; the queue is full."));
             case Gate.Queued queued -> {
                 events.requestQueued(ctx, route.configName(), queued.position(), gate.queued());
                 reportMoves(gate);
-                yield waitFor(gate, route, queued.waiter()).chain(() -> runHeld(gate, work));
+                yield waitFor(gate, route, queued.waiter()).chain(() -> start.apply(gate));
             }
         });
     }

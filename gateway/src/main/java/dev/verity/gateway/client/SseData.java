@@ -9,9 +9,11 @@ import java.util.List;
 
 /**
  * Splits a byte stream into server-sent events and returns each event's joined {@code data:}
- * lines as they complete. Stateful: one instance per stream.
+ * lines as they complete. Stateful: one instance per stream. Reads the cascade's completion
+ * streams ({@link CascadeStreams}) and the execution agent's run streams
+ * ({@code events.AgentRunStream}).
  */
-final class SseData {
+public final class SseData {
 
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
     private final StringBuilder pending = new StringBuilder();
@@ -19,7 +21,7 @@ final class SseData {
     private ByteBuffer leftover = ByteBuffer.allocate(0);
 
     /** The events completed by this piece of the stream, in order. */
-    List<String> feed(byte[] piece) {
+    public List<String> feed(byte[] piece) {
         // Decode across piece borders: a multi-byte character may be split between two pieces.
         ByteBuffer bytes = ByteBuffer.allocate(leftover.remaining() + piece.length);
         bytes.put(leftover).put(piece).flip();
@@ -49,6 +51,6 @@ final class SseData {
             }
             data.append(line.startsWith("data: ") ? line.substring(6) : line.substring(5));
         }
-        // Comments (":") and other fields carry nothing the gateway relays.
+        // Comments (":") and other fields (event, id, retry) carry nothing the gateway relays.
     }
 }

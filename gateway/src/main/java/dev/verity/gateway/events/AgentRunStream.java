@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.Event;
 import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
+import dev.verity.gateway.client.SseData;
 import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -110,8 +111,8 @@ public class AgentRunStream {
     private void read(HttpClientResponse response, Listener listener) {
         String type = response.getHeader("Content-Type");
         if (response.statusCode() == 200 && type != null && type.startsWith("text/event-stream")) {
-            SseLines lines = new SseLines(data -> dispatch(data, listener));
-            response.handler(lines::feed);
+            SseData sse = new SseData();
+            response.handler(chunk -> sse.feed(chunk.getBytes()).forEach(data -> dispatch(data, listener)));
             response.exceptionHandler(listener::broken);
             response.endHandler(done -> listener.ended());
             return;
@@ -134,50 +135,6 @@ public class AgentRunStream {
         } catch (Exception e) {
             // One unreadable event is reported, never guessed at; the run's terminal event still decides.
             Log.errorf("unreadable event from the execution agent skipped: %s", e.getMessage());
-        }
-    }
-
-    /** Splits a byte stream into SSE events and hands over each event's joined {@code data:} lines. */
-    static final class SseLines {
-        private final java.util.function.Consumer<String> onData;
-        private final StringBuilder pending = new StringBuilder();
-        private final StringBuilder data = new StringBuilder();
-        private java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
-        private java.nio.ByteBuffer leftover = java.nio.ByteBuffer.allocate(0);
-
-        SseLines(java.util.function.Consumer<String> onData) {
-            this.onData = onData;
-        }
-
-        void feed(Buffer chunk) {
-            // Decode across chunk borders: a multi-byte character may be split between two chunks.
-            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(leftover.remaining() + chunk.length());
-            bytes.put(leftover).put(chunk.getBytes()).flip();
-            java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(bytes.remaining());
-            decoder.decode(bytes, chars, false);
-            leftover = bytes.slice();
-            pending.append(chars.flip());
-            int newline;
-            while ((newline = pending.indexOf("\n")) >= 0) {
-                String line = pending.substring(0, newline);
-                pending.delete(0, newline + 1);
-                line(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
-            }
-        }
-
-        private void line(String line) {
-            if (line.isEmpty()) {
-                if (!data.isEmpty()) {
-                    String event = data.toString();
-                    data.setLength(0);
-                    onData.accept(event);
-                }
-            } else if (line.startsWith("data:")) {
-                if (!data.isEmpty()) {
-                    data.append('\n');
-                }
-                data.append(line.startsWith("data: ") ? line.substring(6) : line.substring(5));
-            }
         }
     }
 }

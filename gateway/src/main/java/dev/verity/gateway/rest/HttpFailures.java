@@ -1,6 +1,5 @@
 package dev.verity.gateway.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Headers;
@@ -65,14 +64,6 @@ public class HttpFailures {
         Problem problem = Problem.of(ErrorType.PAYLOAD_TOO_LARGE,
                 "The request body exceeds the limit of " + maxBodyBytes + " bytes.", Services.GATEWAY, null,
                 requestId == null ? UUID.randomUUID().toString() : requestId);
-        boolean openAi = OpenAiErrors.PATH.equals(ctx.request().path());
-        try {
-            ctx.response().setStatusCode(413)
-                    .putHeader("Content-Type", openAi ? "application/json" : Headers.PROBLEM_JSON)
-                    .putHeader("Connection", "close")
-                    .end(json.writeValueAsString(openAi ? OpenAiErrors.OpenAiError.of(problem) : problem));
-        } catch (JsonProcessingException e) {
-            ctx.fail(e);
-        }
+        RouteProblems.end(ctx, json, problem);
     }
 }

@@ -1,6 +1,5 @@
 package dev.verity.gateway.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Headers;
@@ -69,15 +68,7 @@ public class ShutdownDrain {
                 "This instance is shutting down and takes no new requests. Retry: another instance answers.",
                 Services.GATEWAY, null, requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId)
                 .withRetryAfterSeconds(RETRY_AFTER_SECONDS);
-        boolean openAi = OpenAiErrors.PATH.equals(ctx.request().path());
-        try {
-            ctx.response().setStatusCode(problem.status())
-                    .putHeader("Content-Type", openAi ? "application/json" : Headers.PROBLEM_JSON)
-                    .putHeader(Headers.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS))
-                    .putHeader("Connection", "close")
-                    .end(json.writeValueAsString(openAi ? OpenAiErrors.OpenAiError.of(problem) : problem));
-        } catch (JsonProcessingException e) {
-            ctx.fail(e);
-        }
+        ctx.response().putHeader(Headers.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+        RouteProblems.end(ctx, json, problem);
     }
 }
