@@ -21,14 +21,14 @@ import java.util.stream.Collectors;
 /**
  * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR] [--jfr] [--env KEY=VALUE]...}: starts the provider stand-in,
  * nginx in front of it and the whole stack, runs the scenarios in an order where none disturbs
- * the next (P7's few sockets before P5's thousands, which can exhaust the gateway's heap; the
+ * the next (P8's streams after the other load, P7's few sockets before P5's thousands, which can exhaust the gateway's heap; the
  * service restarts of P6 and the open breaker of P4 last), and writes
  * {@code latest.md}, {@code p1-latency.png} and the raw histograms.
  */
 public final class Bench {
 
     private static final List<Scenario> SCENARIOS = List.of(new OpenAiLatency(), new MaxRate(), new AgentRuns(),
-            new ServiceLoss(), new SocketFanout(), new Startup(), new DeadProvider());
+            new Streams(), new ServiceLoss(), new SocketFanout(), new Startup(), new DeadProvider());
 
     private Bench() {
     }
@@ -65,10 +65,11 @@ public final class Bench {
         System.setProperty("java.awt.headless", "true");
         Instant started = Instant.now();
         String machine = Machine.describe();
+        String loadAtStart = Machine.loadAverages();
         Path work = Files.createDirectories(ServiceProcess.repoRoot().resolve("bench/target/work"));
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         List<String> notes = new ArrayList<>();
-        try (ProviderStandIn provider = new ProviderStandIn(vertx, profile.providerLatencyMs())) {
+        try (ProviderStandIn provider = new ProviderStandIn(vertx, profile.providerLatencyMs(), profile.p8Pacing())) {
             Optional<Nginx> nginx = Nginx.start(work, provider.port());
             if (nginx.isEmpty()) {
                 notes.add("nginx is not installed: the nginx baseline is not measured (`./verity bench` installs it)");
@@ -102,7 +103,8 @@ public final class Bench {
                 if (!run.p1Curves.isEmpty()) {
                     Plot.p1(out, run.p1Curves);
                 }
-                return Report.write(out, profile, machine, started, Duration.between(started, Instant.now()), run.rows, notes);
+                return Report.write(out, profile, machine + "; load average (1/5/15 min) " + loadAtStart + " at the start, "
+                        + Machine.loadAverages() + " at the end", started, Duration.between(started, Instant.now()), run.rows, notes);
             } finally {
                 nginx.ifPresent(Nginx::close);
             }

@@ -22,7 +22,8 @@ import java.util.Map;
  * The system under test, started as for e2e: its own embedded PostgreSQL and Redis, a JWT key
  * pair made for the run, the four packaged services as processes, and the provider stand-in as
  * the only model host. Two models: {@code fast} (tier 1, the stand-in) and {@code dead} (tier 2,
- * a port nothing listens on) for the breaker scenario. Differences from the shipped defaults, all
+ * a port nothing listens on) for the breaker scenario, and {@code paced} (tier 3, the stand-in
+ * streaming at a provider's pace) for the streaming scenario. Differences from the shipped defaults, all
  * so that the bench measures the request path and not a limit: rate limits raised, request
  * logging off, status polled every second (as e2e does), the dead model's breaker opens after 4
  * calls and stays open for the whole run.
@@ -32,6 +33,8 @@ final class BenchStack implements AutoCloseable {
     static final String ISSUER = "https://verity.bench";
     static final String FAST = "fast";
     static final String DEAD = "dead";
+    /** P8's streams: the stand-in paces streams on this model's path. Tier 3, so neither "auto" nor a fallback picks it. */
+    static final String PACED = "paced";
 
     private final LocalPostgres postgres;
     private final LocalRedis redis;
@@ -66,6 +69,7 @@ final class BenchStack implements AutoCloseable {
         env.put("VERITY_CASCADE_BREAKER_REQUEST_VOLUME_THRESHOLD", "4");
         env.put("VERITY_CASCADE_BREAKER_DELAY", "1h");
         model(env, FAST, provider.baseUrl(FAST), 1);
+        model(env, PACED, provider.baseUrl(PACED), 3);
         // Experiments (before/after a configuration change) come last, so they win.
         env.putAll(extraEnv);
         model(env, DEAD, "http://127.0.0.1:" + Endpoints.freePort() + "/v1", 2);

@@ -33,6 +33,16 @@ final class Machine {
         }
     }
 
+    /** The 1, 5 and 15 minute load averages, for the report's header. */
+    static String loadAverages() {
+        try {
+            String[] loadavg = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return loadavg[0] + " / " + loadavg[1] + " / " + loadavg[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     private static long totalMemoryMb() {
         try {
             return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(line -> line.startsWith("MemTotal"))

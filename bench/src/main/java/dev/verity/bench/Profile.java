@@ -20,7 +20,9 @@ record Profile(String name,
                int p4Rate,
                List<Integer> p5Sockets,
                int p7Sockets,
-               int p6Restarts) {
+               int p6Restarts,
+               int p8Streams,
+               ProviderStandIn.StreamPacing p8Pacing) {
 
     static Profile full() {
         return new Profile("full", 10, 3, Duration.ofSeconds(3), Duration.ofSeconds(8),
@@ -28,7 +30,9 @@ record Profile(String name,
                 List.of(25, 50, 100, 250, 500, 750, 1000, 1500, 2000, 3000, 4000),
                 200, 100, 100,
                 List.of(1000, 5000, 10_000),
-                100, 2);
+                100, 2,
+                // A short answer as a fast provider streams it: first token after 50 ms, 16 tokens 30 ms apart.
+                100, new ProviderStandIn.StreamPacing(BenchStack.PACED, 50, 16, 30));
     }
 
     static Profile smoke() {
@@ -37,7 +41,8 @@ record Profile(String name,
                 List.of(20, 40),
                 5, 3, 5,
                 List.of(10),
-                5, 0);
+                5, 0,
+                5, new ProviderStandIn.StreamPacing(BenchStack.PACED, 10, 4, 5));
     }
 
     boolean isSmoke() {

@@ -25,6 +25,12 @@ final class Report {
         md.append("- provider stand-in latency: ").append(profile.providerLatencyMs()).append(" ms; ")
                 .append(profile.repetitions()).append(" repetition(s) of ").append(profile.measure().toSeconds())
                 .append(" s after ").append(profile.warmUp().toMillis()).append(" ms warm-up per target and rate\n");
+        ProviderStandIn.StreamPacing pacing = profile.p8Pacing();
+        md.append("- P8 streams: ").append(profile.p8Streams()).append(" concurrent clients, closed loop (each opens its next ")
+                .append("stream when its last one ended, so that many are always in flight); the stand-in streams the first ")
+                .append("chunk after ").append(pacing.firstChunkMs()).append(" ms, then ").append(pacing.chunks() - 1)
+                .append(" more content chunks ").append(pacing.intervalMs()).append(" ms apart, then finish, usage and ")
+                .append("`data: [DONE]`; time to first token = send → first chunk with content, per stream\n");
         md.append("- cells: median over repetitions, (min–max) when more than one; latencies from each request's ")
                 .append("intended send time (constant rate, coordinated omission corrected); ratio = Verity median / baseline median; ")
                 .append("added = Verity − baseline per repetition\n");

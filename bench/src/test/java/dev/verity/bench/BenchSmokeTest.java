@@ -27,6 +27,12 @@ class BenchSmokeTest {
         }
         assertThat(table).doesNotContain("failed:");
         assertThat(out.resolve("p1-latency.png")).isNotEmptyFile();
+        // P8 timed real streams both ways: first content and last byte, direct and through Verity.
+        for (String target : new String[] {"direct", "verity"}) {
+            assertThat(out.resolve("raw/p8-" + target + "-rep1-first-token.hgrm")).isNotEmptyFile();
+            assertThat(out.resolve("raw/p8-" + target + "-rep1-last-byte.hgrm")).isNotEmptyFile();
+        }
+        assertThat(table).containsPattern("\\| P8 time to first token p50 [^|]*\\| provider stream direct \\| [0-9.]+ ms");
         try (var raw = Files.list(out.resolve("raw"))) {
             assertThat(raw.filter(file -> file.getFileName().toString().endsWith(".hgrm")).count()).isGreaterThan(5);
         }
