@@ -28,6 +28,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
@@ -113,15 +114,12 @@ public class ModelGuards {
     /** Calls the model under its guard; never fails: every fault becomes a {@link ModelOutcome.Failure}. */
     public Uni<ModelOutcome> call(ModelSpec model, ObjectNode body, CallContext context, boolean degradedRoute) {
         long started = System.nanoTime();
-        long throttle = throttleLeftMs(model.name());
-        if (throttle > 0) {
-            return Uni.createFrom().item(skipped(model, ErrorType.LLM_RATE_LIMITED, AttemptOutcome.RATE_LIMITED,
-                    (int) Math.max(1, (throttle + 999) / 1000)));
+        Optional<ModelOutcome.Failure> skipped = skippedBeforeCalling(model, context);
+        if (skipped.isPresent()) {
+            return Uni.createFrom().item(skipped.get());
         }
-        long remaining = context.remainingMs();
-        if (remaining <= 0) {
-            return Uni.createFrom().item(skipped(model, ErrorType.LLM_TIMEOUT, AttemptOutcome.TIMEOUT, null));
-        }
+        // At least 1 ms: the deadline may pass between the check above and this line.
+        long remaining = Math.max(1, context.remainingMs());
         Uni<ProviderReply> guarded = guards.get(model.name())
                 .get(() -> observed(model, body, context, degradedRoute), REPLY);
         if (remaining != Long.MAX_VALUE) {
@@ -145,16 +143,12 @@ public class ModelGuards {
      */
     public Uni<StreamOutcome> startStream(ModelSpec model, ObjectNode body, CallContext context, boolean degradedRoute) {
         long started = System.nanoTime();
-        long throttle = throttleLeftMs(model.name());
-        if (throttle > 0) {
-            return Uni.createFrom().item(new StreamOutcome.Failed(skipped(model, ErrorType.LLM_RATE_LIMITED,
-                    AttemptOutcome.RATE_LIMITED, (int) Math.max(1, (throttle + 999) / 1000))));
+        Optional<ModelOutcome.Failure> skipped = skippedBeforeCalling(model, context);
+        if (skipped.isPresent()) {
+            return Uni.createFrom().item(new StreamOutcome.Failed(skipped.get()));
         }
-        long remaining = context.remainingMs();
-        if (remaining <= 0) {
-            return Uni.createFrom().item(new StreamOutcome.Failed(skipped(model, ErrorType.LLM_TIMEOUT,
-                    AttemptOutcome.TIMEOUT, null)));
-        }
+        // At least 1 ms: the deadline may pass between the check above and this line.
+        long remaining = Math.max(1, context.remainingMs());
         Uni<FirstItem.Split<JsonNode>> guarded = guards.get(model.name())
                 .get(() -> observedStart(model, body, context, degradedRoute), STREAM_START);
         if (remaining != Long.MAX_VALUE) {
@@ -275,6 +269,22 @@ public class ModelGuards {
         }
         metrics.attempt(model.name(), failure.outcome(), latency);
         return failure;
+    }
+
+    /**
+     * A model still throttled by its provider's Retry-After, or a request whose deadline has
+     * passed, is not called at all; plain and streamed calls skip it alike.
+     */
+    private Optional<ModelOutcome.Failure> skippedBeforeCalling(ModelSpec model, CallContext context) {
+        long throttle = throttleLeftMs(model.name());
+        if (throttle > 0) {
+            return Optional.of(skipped(model, ErrorType.LLM_RATE_LIMITED, AttemptOutcome.RATE_LIMITED,
+                    (int) Math.max(1, (throttle + 999) / 1000)));
+        }
+        if (context.remainingMs() <= 0) {
+            return Optional.of(skipped(model, ErrorType.LLM_TIMEOUT, AttemptOutcome.TIMEOUT, null));
+        }
+        return Optional.empty();
     }
 
     private ModelOutcome.Failure skipped(ModelSpec model, ErrorType type, AttemptOutcome outcome, Integer retryAfter) {
