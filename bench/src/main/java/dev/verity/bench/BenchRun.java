@@ -1,5 +1,6 @@
 package dev.verity.bench;
 
+import dev.verity.local.PackagedStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
@@ -85,7 +86,7 @@ final class BenchRun {
 
     /** CPU seconds the four services have used so far. */
     double stackCpuSeconds() {
-        return dev.verity.local.PackagedStack.MODULES.stream().mapToDouble(m -> Machine.cpuSeconds(stack.service(m).pid())).sum();
+        return PackagedStack.MODULES.stream().mapToDouble(m -> Machine.cpuSeconds(stack.service(m).pid())).sum();
     }
 
     /** Requests one {@link #measure} sends, warm-up included, for CPU per request. */

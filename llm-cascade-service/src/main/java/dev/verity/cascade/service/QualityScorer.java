@@ -49,7 +49,7 @@ public final class QualityScorer {
         }
         List<Double> logprobs = reply.tokenLogprobs();
         if (logprobs != null && !logprobs.isEmpty()) {
-            double mean = logprobs.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            double mean = logprobs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             // exp(mean logprob) is the geometric-mean token probability: 1.0 = fully confident.
             score = score * (0.5 + 0.5 * Math.exp(mean));
             signal = signal + String.format(Locale.ROOT, ", mean token logprob %.2f", mean);
