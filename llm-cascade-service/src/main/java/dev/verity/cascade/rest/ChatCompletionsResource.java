@@ -1,7 +1,6 @@
 package dev.verity.cascade.rest;
 
 import dev.verity.cascade.api.ChatCompletionRequest;
-import dev.verity.cascade.security.Callers;
 import dev.verity.cascade.service.CallContext;
 import dev.verity.cascade.service.Cascade;
 import dev.verity.cascade.service.CascadeResult;
@@ -13,6 +12,8 @@ import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
+import dev.verity.runtime.rest.ProblemResponses;
+import dev.verity.runtime.security.Callers;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
