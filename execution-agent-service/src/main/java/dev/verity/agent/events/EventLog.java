@@ -3,6 +3,7 @@ package dev.verity.agent.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.Event;
+import dev.verity.contract.RedisKeys;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
@@ -42,8 +43,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class EventLog {
 
-    public static final String LOG_PREFIX = "verity:eventlog:";
-    public static final String CHANNEL_PREFIX = "verity:events:";
+    public static final String LOG_PREFIX = RedisKeys.EVENT_LOG_PREFIX;
+    public static final String CHANNEL_PREFIX = RedisKeys.EVENTS_CHANNEL_PREFIX;
     /** Stream field that holds the event JSON (without event_id: the entry id is the event id). */
     public static final String FIELD = "event";
 

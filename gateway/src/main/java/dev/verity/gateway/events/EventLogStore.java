@@ -3,6 +3,7 @@ package dev.verity.gateway.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.Event;
+import dev.verity.contract.RedisKeys;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.StreamMessage;
@@ -27,8 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class EventLogStore {
 
-    public static final String LOG_PREFIX = "verity:eventlog:";
-    public static final String CHANNEL_PREFIX = "verity:events:";
+    public static final String LOG_PREFIX = RedisKeys.EVENT_LOG_PREFIX;
+    public static final String CHANNEL_PREFIX = RedisKeys.EVENTS_CHANNEL_PREFIX;
     public static final String FIELD = "event";
 
     private static final String APPEND_SCRIPT = """

@@ -40,12 +40,15 @@ public class CompletionsResource {
     private final RequestContexts contexts;
     private final RequestPipeline pipeline;
     private final CascadeClient cascade;
+    private final CompletionEvents completionEvents;
 
-    public CompletionsResource(JsonWebToken jwt, RequestContexts contexts, RequestPipeline pipeline, CascadeClient cascade) {
+    public CompletionsResource(JsonWebToken jwt, RequestContexts contexts, RequestPipeline pipeline, CascadeClient cascade,
+            CompletionEvents completionEvents) {
         this.jwt = jwt;
         this.contexts = contexts;
         this.pipeline = pipeline;
         this.cascade = cascade;
+        this.completionEvents = completionEvents;
     }
 
     @POST
@@ -82,7 +85,7 @@ public class CompletionsResource {
     private Uni<Response> stream(JsonNode body, RequestContext ctx) {
         return pipeline.forwardStream(Route.COMPLETIONS, ctx, c -> cascade.stream(c, body))
                 .map(reply -> switch (reply) {
-                    case StreamReply.Started started -> Response.ok(new CompletionStream(started.events()))
+                    case StreamReply.Started started -> Response.ok(completionEvents.of(started.events()))
                             .type(MediaType.SERVER_SENT_EVENTS_TYPE)
                             .header("Cache-Control", "no-cache")
                             .header(Headers.VERITY_MODEL, started.head().model())

@@ -1,4 +1,4 @@
-package dev.verity.cascade.rest;
+package dev.verity.runtime.rest;
 
 import io.smallrye.mutiny.Multi;
 

@@ -1,4 +1,4 @@
-package dev.verity.cascade.rest;
+package dev.verity.runtime.rest;
 
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.Produces;
@@ -11,7 +11,6 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveResourceInfo;
 import org.jboss.resteasy.reactive.server.spi.ServerHttpResponse;
 import org.jboss.resteasy.reactive.server.spi.ServerMessageBodyWriter;
@@ -19,13 +18,13 @@ import org.jboss.resteasy.reactive.server.spi.ServerRequestContext;
 
 /**
  * Writes an {@link EventStream} to the socket with back-pressure: one event is requested, written,
- * and the next requested only when the write has completed, so a slow client slows the provider
- * stream instead of filling memory. When the client closes the connection the subscription is
- * cancelled, which resets the upstream provider request.
+ * and the next requested only when the write has completed, so a slow client slows the upstream
+ * instead of filling memory. When the client closes the connection the subscription is cancelled,
+ * which closes the upstream call, and the request is finished.
  *
  * <p>Why not a {@code Multi} returned from the resource with {@code @Produces(text/event-stream)}:
  * Quarkus REST commits status 200 and the headers before the first item, but the streaming
- * contract commits them only once a model's first chunk is in hand (a failure before is an ordinary
+ * contracts commit them only once the first event is in hand (a failure before is an ordinary
  * problem response). Returning a {@code Response} whose entity this writer streams keeps both.
  */
 @Provider
@@ -44,8 +43,7 @@ public class EventStreamWriter implements ServerMessageBodyWriter<EventStream> {
 
     @Override
     public void writeResponse(EventStream stream, Type genericType, ServerRequestContext context) {
-        ResteasyReactiveRequestContext request = (ResteasyReactiveRequestContext) context;
-        request.suspend();
+        SuspendedRequest request = SuspendedRequest.suspend(context);
         ServerHttpResponse response = context.serverResponse();
         response.setChunked(true);
         stream.events().subscribe().withSubscriber(new Relay(request, response));
@@ -54,17 +52,18 @@ public class EventStreamWriter implements ServerMessageBodyWriter<EventStream> {
     @Override
     public void writeTo(EventStream stream, Class<?> type, Type genericType, Annotation[] annotations,
             MediaType mediaType, MultivaluedMap<String, Object> headers, OutputStream out) {
+        // Only the reactive server writes responses here; a blocking write would defeat back-pressure.
         throw new UnsupportedOperationException("an event stream is written asynchronously");
     }
 
     private static final class Relay implements Flow.Subscriber<String> {
 
-        private final ResteasyReactiveRequestContext request;
+        private final SuspendedRequest request;
         private final ServerHttpResponse response;
         private final AtomicBoolean finished = new AtomicBoolean();
         private volatile Flow.Subscription subscription;
 
-        Relay(ResteasyReactiveRequestContext request, ServerHttpResponse response) {
+        Relay(SuspendedRequest request, ServerHttpResponse response) {
             this.request = request;
             this.response = response;
         }
@@ -74,7 +73,9 @@ public class EventStreamWriter implements ServerMessageBodyWriter<EventStream> {
             subscription = s;
             response.addCloseHandler(() -> {
                 if (finished.compareAndSet(false, true)) {
+                    // The caller went away: stop the stream and with it the upstream call.
                     s.cancel();
+                    request.resume();
                 }
             });
             s.request(1);
@@ -94,7 +95,8 @@ public class EventStreamWriter implements ServerMessageBodyWriter<EventStream> {
 
         @Override
         public void onError(Throwable failure) {
-            // The event stream ends with an error event of its own; a failure here is a bug, not a provider fault.
+            // Every stream ends with an error event of its own; a failure here is a bug, not an upstream fault.
+            // The connection is reset so the caller sees a broken stream, not one that ended cleanly.
             Log.errorf(failure, "event stream failed unexpectedly");
             if (finished.compareAndSet(false, true)) {
                 response.reset();

@@ -1,9 +1,10 @@
-package dev.verity.agent.client;
+package dev.verity.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,5 +39,37 @@ class SseDecoderTest {
         assertThat(decoder.feed("data: {\"choices\":[]}\n".getBytes(StandardCharsets.UTF_8))).isEmpty();
         assertThat(decoder.feed("\n".getBytes(StandardCharsets.UTF_8))).containsExactly("{\"choices\":[]}");
         assertThat(decoder.feed("data: partial".getBytes(StandardCharsets.UTF_8))).isEmpty();
+    }
+
+    @Test
+    void eventsSplitAcrossChunksOfEverySizeComeOutWholeAndUnaltered() {
+        String stream = ": keep-alive\r\n\r\n"
+                + "data: {\"type\":\"agent_thinking\",\"data\":{\"model\":\"größer – ≈ 😀\"}}\r\n\r\n"
+                + "event: message\nid: 7\ndata: {\"a\":1,\ndata: \"b\":2}\n\n"
+                + "data:{\"type\":\"agent_completed\"}\n\n";
+        byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+        for (int chunk = 1; chunk <= 7; chunk++) {
+            SseDecoder decoder = new SseDecoder();
+            List<String> events = new ArrayList<>();
+            for (int from = 0; from < bytes.length; from += chunk) {
+                events.addAll(decoder.feed(Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + chunk))));
+            }
+            assertThat(events).as("chunks of %d bytes", chunk).containsExactly(
+                    "{\"type\":\"agent_thinking\",\"data\":{\"model\":\"größer – ≈ 😀\"}}",
+                    "{\"a\":1,\n\"b\":2}",
+                    "{\"type\":\"agent_completed\"}");
+        }
+    }
+
+    @Test
+    void aLoneCarriageReturnEndsALineToo() {
+        assertThat(new SseDecoder().feed("data: one\rdata: two\r\rdata: three\n\n".getBytes(StandardCharsets.UTF_8)))
+                .containsExactly("one\ntwo", "three");
+    }
+
+    @Test
+    void anEventWhoseDataIsEmptyIsStillAnEvent() {
+        assertThat(new SseDecoder().feed("data:\n\ndata: next\n\n".getBytes(StandardCharsets.UTF_8)))
+                .containsExactly("", "next");
     }
 }

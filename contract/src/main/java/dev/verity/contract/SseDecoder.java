@@ -1,4 +1,4 @@
-package dev.verity.agent.client;
+package dev.verity.contract;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -6,13 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Incremental Server-Sent Events decoder for one response body: network buffers go in as they
- * arrive (split anywhere, even inside a UTF-8 character), the {@code data} payload of every
- * complete event comes out. Lines are only decoded once complete, so a character split across two
- * buffers is never mangled. Comments and fields other than {@code data} are ignored; an event left
- * incomplete when the body ends is not dispatched (as the SSE specification says).
+ * Incremental Server-Sent Events decoder for one response body (a provider's completion stream,
+ * the cascade's, the agent's run stream): network buffers go in as they arrive (split anywhere,
+ * even inside a UTF-8 character), the {@code data} payload of every complete event comes out.
+ * Lines end at CRLF, LF or CR, as the SSE specification allows, a CRLF split across two buffers
+ * included. Lines are only decoded once complete, so a character split across two buffers is never
+ * mangled. Comments and fields other than {@code data} are ignored; an event left incomplete when
+ * the body ends is not dispatched (as the specification says). Stateful: one instance per stream.
  */
-final class SseDecoder {
+public final class SseDecoder {
 
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final StringBuilder data = new StringBuilder();
@@ -20,7 +22,7 @@ final class SseDecoder {
     private boolean previousWasCarriageReturn;
 
     /** The events completed by these bytes, in order. */
-    List<String> feed(byte[] bytes) {
+    public List<String> feed(byte[] bytes) {
         List<String> events = new ArrayList<>();
         for (byte b : bytes) {
             if (b == '\n' && previousWasCarriageReturn) {
