@@ -27,38 +27,10 @@ class FoundationTest implements FoundationContract {
     }
 
     @Override
-    public String service() {
-        return "data-agent";
-    }
-
-    @Override
-    public String endpoint() {
-        return "/v1/metrics/query";
-    }
-
-    @Override
-    public String validBody() {
-        return QUERY;
-    }
-
-    @Override
-    public String wrongTypeBody() {
-        return "{\"metrics\":\"tokens\",\"from\":\"2026-11-01T00:00:00Z\",\"to\":\"2026-11-02T00:00:00Z\",\"bucket\":\"PT1H\"}";
-    }
-
-    @Override
-    public String wrongTypeField() {
-        return "metrics";
-    }
-
-    @Override
-    public String malformedBody() {
-        return "{\"metrics\": [";
-    }
-
-    @Override
-    public String unknownFieldBody() {
-        return "{\"metrics\":[\"tokens\"],\"drop_table\":true}";
+    public Edge edge() {
+        return new Edge("data-agent", "/v1/metrics/query", QUERY,
+                "{\"metrics\":\"tokens\",\"from\":\"2026-11-01T00:00:00Z\",\"to\":\"2026-11-02T00:00:00Z\",\"bucket\":\"PT1H\"}", "metrics",
+                "{\"metrics\": [", "{\"metrics\":[\"tokens\"],\"drop_table\":true}");
     }
 
     @Test

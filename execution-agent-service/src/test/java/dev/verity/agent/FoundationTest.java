@@ -26,6 +26,13 @@ class FoundationTest implements FoundationContract {
     private static final String QUERY = """
             {"message":"How fast were my calls today?"}""";
 
+    @Override
+    public Edge edge() {
+        return new Edge("execution-agent", "/v1/runs", QUERY,
+                "{\"message\":\"hi\",\"history\":\"all\"}", "history",
+                "{\"message\":\"", "{\"message\":\"How fast were my calls today?\",\"drop_table\":true}");
+    }
+
     @BeforeEach
     void reset() {
         StandIns.get().reset();
@@ -33,41 +40,6 @@ class FoundationTest implements FoundationContract {
 
     private static Tokens tokens() {
         return TestInfra.get().tokens();
-    }
-
-    @Override
-    public String service() {
-        return "execution-agent";
-    }
-
-    @Override
-    public String endpoint() {
-        return "/v1/runs";
-    }
-
-    @Override
-    public String validBody() {
-        return QUERY;
-    }
-
-    @Override
-    public String wrongTypeBody() {
-        return "{\"message\":\"hi\",\"history\":\"all\"}";
-    }
-
-    @Override
-    public String wrongTypeField() {
-        return "history";
-    }
-
-    @Override
-    public String malformedBody() {
-        return "{\"message\":\"";
-    }
-
-    @Override
-    public String unknownFieldBody() {
-        return "{\"message\":\"How fast were my calls today?\",\"drop_table\":true}";
     }
 
     @Test

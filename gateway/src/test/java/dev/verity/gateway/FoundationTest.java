@@ -22,38 +22,10 @@ class FoundationTest extends GatewayTestSupport implements FoundationContract {
             {"message":"How fast were my calls today?"}""";
 
     @Override
-    public String service() {
-        return "gateway";
-    }
-
-    @Override
-    public String endpoint() {
-        return "/api/v1/chat";
-    }
-
-    @Override
-    public String validBody() {
-        return QUERY;
-    }
-
-    @Override
-    public String wrongTypeBody() {
-        return "{\"message\":\"hi\",\"history\":\"all\"}";
-    }
-
-    @Override
-    public String wrongTypeField() {
-        return "history";
-    }
-
-    @Override
-    public String malformedBody() {
-        return "{\"message\":\"";
-    }
-
-    @Override
-    public String unknownFieldBody() {
-        return "{\"message\":\"How fast were my calls today?\",\"drop_table\":true}";
+    public Edge edge() {
+        return new Edge("gateway", "/api/v1/chat", QUERY,
+                "{\"message\":\"hi\",\"history\":\"all\"}", "history",
+                "{\"message\":\"", "{\"message\":\"How fast were my calls today?\",\"drop_table\":true}");
     }
 
     @Test

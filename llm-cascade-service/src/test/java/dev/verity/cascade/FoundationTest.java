@@ -27,38 +27,10 @@ class FoundationTest implements FoundationContract {
     }
 
     @Override
-    public String service() {
-        return "llm-cascade";
-    }
-
-    @Override
-    public String endpoint() {
-        return "/v1/chat/completions";
-    }
-
-    @Override
-    public String validBody() {
-        return QUERY;
-    }
-
-    @Override
-    public String wrongTypeBody() {
-        return "{\"model\":\"auto\",\"messages\":\"hello\"}";
-    }
-
-    @Override
-    public String wrongTypeField() {
-        return "messages";
-    }
-
-    @Override
-    public String malformedBody() {
-        return "{\"model\":\"au";
-    }
-
-    @Override
-    public String unknownFieldBody() {
-        return "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"drop_table\":true}";
+    public Edge edge() {
+        return new Edge("llm-cascade", "/v1/chat/completions", QUERY,
+                "{\"model\":\"auto\",\"messages\":\"hello\"}", "messages",
+                "{\"model\":\"au", "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"drop_table\":true}");
     }
 
     @Test

@@ -27,25 +27,21 @@ public interface FoundationContract {
 
     TestUser USER = TestUser.of("u-1", "org-a", "mid");
 
-    /** The service's name as its problems and status give it. */
-    String service();
+    /**
+     * What this service's edge looks like to the shared tests.
+     *
+     * @param service the service's name as its problems and status give it
+     * @param endpoint a route that takes a JSON body from an authenticated caller
+     * @param validBody a body {@code endpoint} accepts
+     * @param wrongTypeBody a body whose field {@code wrongTypeField} has the wrong JSON type
+     * @param malformedBody {@code validBody} cut off in the middle
+     * @param unknownFieldBody {@code validBody} plus a field {@code drop_table}
+     */
+    record Edge(String service, String endpoint, String validBody, String wrongTypeBody, String wrongTypeField,
+            String malformedBody, String unknownFieldBody) {
+    }
 
-    /** A route that takes a JSON body from an authenticated caller. */
-    String endpoint();
-
-    /** A body {@link #endpoint()} accepts. */
-    String validBody();
-
-    /** A body whose field {@link #wrongTypeField()} has the wrong JSON type. */
-    String wrongTypeBody();
-
-    String wrongTypeField();
-
-    /** {@link #validBody()} cut off in the middle. */
-    String malformedBody();
-
-    /** {@link #validBody()} plus a field {@code drop_table}. */
-    String unknownFieldBody();
+    Edge edge();
 
     private static Tokens tokens() {
         return TestInfra.get().tokens();
@@ -62,20 +58,20 @@ public interface FoundationContract {
     default void statusNamesTheServiceAndItsRedis() {
         given().when().get("/v1/status").then()
                 .statusCode(200)
-                .body("service", equalTo(service()))
+                .body("service", equalTo(edge().service()))
                 .body("components.redis.state", equalTo("up"));
     }
 
     @Test
     default void requestWithoutTokenIsUnauthenticatedProblem() {
-        given().contentType(ContentType.JSON).body(validBody())
-                .when().post(endpoint())
+        given().contentType(ContentType.JSON).body(edge().validBody())
+                .when().post(edge().endpoint())
                 .then().statusCode(401)
                 .contentType("application/problem+json")
                 .body("error_type", equalTo("unauthenticated"))
                 .body("status", equalTo(401))
                 .body("retryable", equalTo(false))
-                .body("service", equalTo(service()));
+                .body("service", equalTo(edge().service()));
     }
 
     @TestFactory
@@ -87,8 +83,8 @@ public interface FoundationContract {
                 "alg none", u -> tokens().unsigned(u),
                 "foreign key", u -> tokens().foreignKey(u));
         return tokens.entrySet().stream().map(bad -> DynamicTest.dynamicTest(bad.getKey() + " token is refused", () ->
-                given().auth().oauth2(bad.getValue().apply(USER)).contentType(ContentType.JSON).body(validBody())
-                        .when().post(endpoint())
+                given().auth().oauth2(bad.getValue().apply(USER)).contentType(ContentType.JSON).body(edge().validBody())
+                        .when().post(edge().endpoint())
                         .then().statusCode(401)
                         .contentType("application/problem+json")
                         .body("error_type", equalTo("unauthenticated"))));
@@ -96,18 +92,18 @@ public interface FoundationContract {
 
     @Test
     default void aFieldOfTheWrongTypeIsANamedInvalidRequest() {
-        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(wrongTypeBody())
-                .when().post(endpoint())
+        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(edge().wrongTypeBody())
+                .when().post(edge().endpoint())
                 .then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("error_type", equalTo("invalid_request"))
-                .body("detail", equalTo("Field '" + wrongTypeField() + "' has the wrong type or format."));
+                .body("detail", equalTo("Field '" + edge().wrongTypeField() + "' has the wrong type or format."));
     }
 
     @Test
     default void malformedJsonIsInvalidRequest() {
-        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(malformedBody())
-                .when().post(endpoint())
+        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(edge().malformedBody())
+                .when().post(edge().endpoint())
                 .then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("error_type", equalTo("invalid_request"))
@@ -116,8 +112,8 @@ public interface FoundationContract {
 
     @Test
     default void unknownFieldIsNamed() {
-        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(unknownFieldBody())
-                .when().post(endpoint())
+        given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(edge().unknownFieldBody())
+                .when().post(edge().endpoint())
                 .then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("error_type", equalTo("invalid_request"))
@@ -128,11 +124,11 @@ public interface FoundationContract {
     default void oversizedBodyIsPayloadTooLarge() {
         String huge = "{\"message\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}";
         given().auth().oauth2(tokens().mint(USER)).contentType(ContentType.JSON).body(huge)
-                .when().post(endpoint())
+                .when().post(edge().endpoint())
                 .then().statusCode(413)
                 .contentType("application/problem+json")
                 .body("error_type", equalTo("payload_too_large"))
-                .body("service", equalTo(service()));
+                .body("service", equalTo(edge().service()));
     }
 
     @Test
