@@ -1,12 +1,13 @@
 package dev.verity.data.rest;
 
 import dev.verity.contract.ErrorType;
-import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
 import dev.verity.data.query.DataAnswer;
-import dev.verity.data.security.Callers;
+import dev.verity.runtime.rest.ProblemResponses;
+import dev.verity.runtime.rest.RequestDeadline;
+import dev.verity.runtime.security.Callers;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -21,15 +22,12 @@ record RequestContext(UserContext caller, String requestId, Instant deadline) {
     }
 
     private static Instant deadline(HttpHeaders headers) {
-        String value = headers == null ? null : headers.getHeaderString(Headers.REQUEST_DEADLINE);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.ofEpochMilli(Long.parseLong(value.trim()));
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        // A malformed deadline is no deadline: the query runs under this service's own budget.
+        return switch (RequestDeadline.of(headers)) {
+            case RequestDeadline.At at -> at.instant();
+            case RequestDeadline.Absent absent -> null;
+            case RequestDeadline.Malformed malformed -> null;
+        };
     }
 
     Response problem(ErrorType type, String detail) {

@@ -7,6 +7,7 @@ import dev.verity.contract.Services;
 import dev.verity.data.config.DataConfig;
 import dev.verity.data.usage.UsageBatch;
 import dev.verity.data.usage.UsageIngestion;
+import dev.verity.runtime.rest.ProblemResponses;
 import io.quarkus.logging.Log;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;

@@ -7,6 +7,7 @@ import dev.verity.contract.ErrorType;
 import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
+import dev.verity.contract.SseDecoder;
 import dev.verity.contract.UserContext;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;

@@ -3,6 +3,8 @@ package dev.verity.agent.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.Event;
+import dev.verity.contract.EventLogScript;
+import dev.verity.contract.RedisKeys;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
@@ -42,29 +44,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class EventLog {
 
-    public static final String LOG_PREFIX = "verity:eventlog:";
-    public static final String CHANNEL_PREFIX = "verity:events:";
+    public static final String LOG_PREFIX = RedisKeys.EVENT_LOG_PREFIX;
+    public static final String CHANNEL_PREFIX = RedisKeys.EVENTS_CHANNEL_PREFIX;
     /** Stream field that holds the event JSON (without event_id: the entry id is the event id). */
     public static final String FIELD = "event";
 
-    /*
-     * ARGV: 1 event JSON without event_id, 2 MAXLEN, 3 TTL seconds, 4 wanted id or '*', 5 channel.
-     * A wanted id is only sent after Redis was unreachable; if the stream is already past it
-     * (another replica appended meanwhile) '*' is used, which is past it too.
-     */
-    static final String APPEND_SCRIPT = """
-            local id
-            if ARGV[4] ~= '*' then
-              id = redis.pcall('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], ARGV[4], 'event', ARGV[1])
-              if type(id) == 'table' then id = nil end
-            end
-            if not id then
-              id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'event', ARGV[1])
-            end
-            redis.call('EXPIRE', KEYS[1], ARGV[3])
-            redis.call('PUBLISH', ARGV[5], '{"event_id":"' .. id .. '",' .. string.sub(ARGV[1], 2))
-            return id
-            """;
+    static final String APPEND_SCRIPT = EventLogScript.APPEND;
     private static final int TRACKED_USERS = 10_000;
 
     private final ReactiveRedisDataSource redis;

@@ -6,12 +6,15 @@ import dev.verity.agent.run.RunContext;
 import dev.verity.agent.run.RunRequest;
 import dev.verity.agent.run.RunService;
 import dev.verity.agent.run.RunValidation;
-import dev.verity.agent.security.Callers;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
+import dev.verity.runtime.rest.ProblemException;
+import dev.verity.runtime.rest.ProblemResponses;
+import dev.verity.runtime.rest.RequestDeadline;
+import dev.verity.runtime.security.Callers;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
@@ -73,7 +76,7 @@ public class RunsResource {
         validation.problemWith(request).ifPresent(detail -> {
             throw refused(ErrorType.INVALID_REQUEST, detail, user, requestId);
         });
-        Instant deadline = deadline(headers.getHeaderString(Headers.REQUEST_DEADLINE), user, requestId);
+        Instant deadline = deadline(RequestDeadline.of(headers), user, requestId);
         if (!deadline.isAfter(Instant.now())) {
             throw refused(ErrorType.AGENT_TIMEOUT, "The request's deadline had passed before the run could start.", user, requestId);
         }
@@ -81,16 +84,13 @@ public class RunsResource {
         return new RunContext(user, new CallContext(jwt.getRawToken(), requestId, deadline), callerLogsFailure);
     }
 
-    private Instant deadline(String header, UserContext user, String requestId) {
-        if (header == null || header.isBlank()) {
-            return Instant.now().plus(config.defaultBudget());
-        }
-        try {
-            return Instant.ofEpochMilli(Long.parseLong(header.trim()));
-        } catch (NumberFormatException e) {
-            throw refused(ErrorType.INVALID_REQUEST, "Header " + Headers.REQUEST_DEADLINE + " must be epoch milliseconds.",
-                    user, requestId);
-        }
+    private Instant deadline(RequestDeadline requested, UserContext user, String requestId) {
+        return switch (requested) {
+            case RequestDeadline.At at -> at.instant();
+            case RequestDeadline.Absent absent -> Instant.now().plus(config.defaultBudget());
+            case RequestDeadline.Malformed malformed -> throw refused(ErrorType.INVALID_REQUEST,
+                    "Header " + Headers.REQUEST_DEADLINE + " must be epoch milliseconds.", user, requestId);
+        };
     }
 
     private static ProblemException refused(ErrorType type, String detail, UserContext user, String requestId) {

@@ -7,13 +7,14 @@ import dev.verity.contract.ErrorType;
 import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
+import dev.verity.contract.SseDecoder;
 import dev.verity.gateway.config.RoutesConfig;
-import dev.verity.gateway.routing.ProblemException;
 import dev.verity.gateway.routing.Reply;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.Route;
 import dev.verity.gateway.routing.StreamEvent;
 import dev.verity.gateway.routing.StreamReply;
+import dev.verity.runtime.rest.ProblemException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -125,7 +126,7 @@ public class CascadeStreams {
      * upstream call is closed at the request's deadline (DESIGN §3: nobody works past it).
      */
     private Multi<StreamEvent> events(RequestContext ctx, HttpClientRequest request, HttpClientResponse response) {
-        SseData sse = new SseData();
+        SseDecoder sse = new SseDecoder();
         AtomicBoolean finished = new AtomicBoolean();
         AtomicBoolean pastDeadline = new AtomicBoolean();
         long deadline = vertx.setTimer(Math.max(1, ctx.remaining().toMillis()), id -> {

@@ -1,5 +1,6 @@
 package dev.verity.gateway.config;
 
+import dev.verity.contract.RedisKeys;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -21,7 +22,7 @@ public interface StatusConfig {
     Duration pollTimeout();
 
     /** Redis pub/sub channel carrying status changes. */
-    @WithDefault("verity:status")
+    @WithDefault(RedisKeys.STATUS_CHANNEL)
     String channel();
 
     /** Absolute URL of this gateway's human-readable status page, given to users in problems. */

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.Event;
 import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
-import dev.verity.gateway.client.SseData;
+import dev.verity.contract.SseDecoder;
 import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -111,7 +111,7 @@ public class AgentRunStream {
     private void read(HttpClientResponse response, Listener listener) {
         String type = response.getHeader("Content-Type");
         if (response.statusCode() == 200 && type != null && type.startsWith("text/event-stream")) {
-            SseData sse = new SseData();
+            SseDecoder sse = new SseDecoder();
             response.handler(chunk -> sse.feed(chunk.getBytes()).forEach(data -> dispatch(data, listener)));
             response.exceptionHandler(listener::broken);
             response.endHandler(done -> listener.ended());

@@ -5,7 +5,7 @@ import dev.verity.contract.ErrorType;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
-import dev.verity.gateway.security.Callers;
+import dev.verity.runtime.security.Callers;
 import io.quarkus.logging.Log;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;

@@ -6,13 +6,14 @@ import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.gateway.client.CascadeClient;
-import dev.verity.gateway.routing.ProblemException;
 import dev.verity.gateway.routing.Reply;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.RequestContexts;
 import dev.verity.gateway.routing.RequestPipeline;
 import dev.verity.gateway.routing.Route;
 import dev.verity.gateway.routing.StreamReply;
+import dev.verity.runtime.rest.ProblemException;
+import dev.verity.runtime.rest.ProblemResponses;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -39,12 +40,15 @@ public class CompletionsResource {
     private final RequestContexts contexts;
     private final RequestPipeline pipeline;
     private final CascadeClient cascade;
+    private final CompletionEvents completionEvents;
 
-    public CompletionsResource(JsonWebToken jwt, RequestContexts contexts, RequestPipeline pipeline, CascadeClient cascade) {
+    public CompletionsResource(JsonWebToken jwt, RequestContexts contexts, RequestPipeline pipeline, CascadeClient cascade,
+            CompletionEvents completionEvents) {
         this.jwt = jwt;
         this.contexts = contexts;
         this.pipeline = pipeline;
         this.cascade = cascade;
+        this.completionEvents = completionEvents;
     }
 
     @POST
@@ -81,7 +85,7 @@ public class CompletionsResource {
     private Uni<Response> stream(JsonNode body, RequestContext ctx) {
         return pipeline.forwardStream(Route.COMPLETIONS, ctx, c -> cascade.stream(c, body))
                 .map(reply -> switch (reply) {
-                    case StreamReply.Started started -> Response.ok(new CompletionStream(started.events()))
+                    case StreamReply.Started started -> Response.ok(completionEvents.of(started.events()))
                             .type(MediaType.SERVER_SENT_EVENTS_TYPE)
                             .header("Cache-Control", "no-cache")
                             .header(Headers.VERITY_MODEL, started.head().model())

@@ -1,6 +1,7 @@
 package dev.verity.gateway.rest;
 
 import dev.verity.gateway.routing.Reply;
+import dev.verity.runtime.rest.ProblemResponses;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 

@@ -6,6 +6,7 @@ import dev.verity.contract.Services;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.RequestContexts;
 import dev.verity.gateway.tier.TicketAccess;
+import dev.verity.runtime.rest.ProblemResponses;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;

@@ -8,6 +8,7 @@ import dev.verity.contract.Services;
 import dev.verity.gateway.config.RoutesConfig;
 import dev.verity.gateway.events.GatewayEvents;
 import dev.verity.gateway.status.ServiceDirectory;
+import dev.verity.runtime.rest.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;

@@ -6,7 +6,9 @@ import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
 import dev.verity.gateway.config.RequestConfig;
-import dev.verity.gateway.security.Callers;
+import dev.verity.runtime.rest.ProblemException;
+import dev.verity.runtime.rest.RequestDeadline;
+import dev.verity.runtime.security.Callers;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import java.time.Instant;
@@ -37,21 +39,13 @@ public class RequestContexts {
     private Instant deadline(HttpHeaders headers, UserContext user, String requestId) {
         Instant now = Instant.now();
         Instant latest = now.plus(config.maxBudget());
-        String header = headers.getHeaderString(Headers.REQUEST_DEADLINE);
-        if (header == null || header.isBlank()) {
-            return now.plus(config.defaultBudget());
-        }
-        long epochMillis;
-        try {
-            epochMillis = Long.parseLong(header.trim());
-        } catch (NumberFormatException e) {
-            throw invalid("X-Request-Deadline must be epoch milliseconds.", user, requestId);
-        }
-        Instant requested = Instant.ofEpochMilli(epochMillis);
-        if (!requested.isAfter(now)) {
-            throw invalid("X-Request-Deadline is already in the past.", user, requestId);
-        }
-        return requested.isAfter(latest) ? latest : requested;
+        return switch (RequestDeadline.of(headers)) {
+            case RequestDeadline.Absent absent -> now.plus(config.defaultBudget());
+            case RequestDeadline.Malformed malformed -> throw invalid("X-Request-Deadline must be epoch milliseconds.", user, requestId);
+            case RequestDeadline.At at when !at.instant().isAfter(now) ->
+                    throw invalid("X-Request-Deadline is already in the past.", user, requestId);
+            case RequestDeadline.At at -> at.instant().isAfter(latest) ? latest : at.instant();
+        };
     }
 
     private static ProblemException invalid(String detail, UserContext user, String requestId) {

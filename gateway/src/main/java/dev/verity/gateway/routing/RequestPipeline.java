@@ -7,6 +7,7 @@ import dev.verity.gateway.admission.AdmissionControl;
 import dev.verity.gateway.guard.AuthenticityGuard;
 import dev.verity.gateway.ratelimit.RateLimiter;
 import dev.verity.gateway.tier.TierHandler;
+import dev.verity.runtime.rest.ProblemException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

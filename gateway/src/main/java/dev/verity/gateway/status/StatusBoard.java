@@ -3,6 +3,7 @@ package dev.verity.gateway.status;
 import dev.verity.contract.ServiceState;
 import dev.verity.contract.ServiceStatus;
 import dev.verity.contract.Services;
+import dev.verity.runtime.status.StatusReporter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.Headers;
+import dev.verity.contract.Services;
+import dev.verity.runtime.rest.ShutdownDrain;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -79,7 +81,7 @@ class ShutdownDrainTest {
     }
 
     private ShutdownDrain serve(Duration delay) throws Exception {
-        ShutdownDrain drain = new ShutdownDrain(json, Optional.of(delay));
+        ShutdownDrain drain = new ShutdownDrain(new OpenAiRouteProblems(json), Services.GATEWAY, Optional.of(delay));
         Filters filters = new Filters();
         drain.refuseDuringDrain(filters);
         Router router = Router.router(vertx);

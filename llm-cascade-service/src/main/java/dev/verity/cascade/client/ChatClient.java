@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.contract.AttemptOutcome;
 import dev.verity.contract.ErrorType;
+import dev.verity.contract.SseDecoder;
 import dev.verity.contract.Usage;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;

@@ -1,7 +1,6 @@
 package dev.verity.cascade.rest;
 
 import dev.verity.cascade.api.ChatCompletionRequest;
-import dev.verity.cascade.security.Callers;
 import dev.verity.cascade.service.CallContext;
 import dev.verity.cascade.service.Cascade;
 import dev.verity.cascade.service.CascadeResult;
@@ -13,6 +12,10 @@ import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
+import dev.verity.runtime.rest.EventStream;
+import dev.verity.runtime.rest.ProblemResponses;
+import dev.verity.runtime.rest.RequestDeadline;
+import dev.verity.runtime.security.Callers;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -56,14 +59,12 @@ public class ChatCompletionsResource {
         if (invalid.isPresent()) {
             return problem(ErrorType.INVALID_REQUEST, invalid.get(), user, requestId);
         }
-        Long deadline;
-        try {
-            String header = headers.getHeaderString(Headers.REQUEST_DEADLINE);
-            deadline = header == null || header.isBlank() ? null : Long.parseLong(header.trim());
-        } catch (NumberFormatException e) {
+        RequestDeadline requested = RequestDeadline.of(headers);
+        if (requested instanceof RequestDeadline.Malformed) {
             return problem(ErrorType.INVALID_REQUEST,
                     "Header '" + Headers.REQUEST_DEADLINE + "' must be epoch milliseconds.", user, requestId);
         }
+        Long deadline = requested instanceof RequestDeadline.At at ? at.instant().toEpochMilli() : null;
         CallContext context = new CallContext(user, requestId, deadline);
         if (request.streamRequested()) {
             return cascade.stream(request, context)
