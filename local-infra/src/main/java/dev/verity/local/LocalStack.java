@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * {@code ./verity run}: the whole stack on one machine. PostgreSQL and Redis at the configured
  * addresses when they answer, embedded otherwise (data under {@code deploy/local/data}); a local
  * JWT key pair made once; the four services as processes; tokens per tier printed; everything
- * stopped on Ctrl-C. Providers come from the caller's environment ({@code VERITY_MODELS_*}).
+ * stopped on Ctrl-C. Providers come from the caller's environment ({@code VERITY_MODELS_*}); with
+ * none set, a local OpenAI-compatible server's models are used when one is running
+ * ({@link LocalModelServer}).
  */
 public final class LocalStack {
 
@@ -29,6 +31,8 @@ public final class LocalStack {
     private final List<ServiceProcess> services = new ArrayList<>();
     private LocalPostgres postgres;
     private LocalRedis redis;
+    /** Null when the caller configured the models. */
+    private LocalModelServer.Detection models;
 
     private LocalStack(Path root) {
         this.root = root;
@@ -79,6 +83,12 @@ public final class LocalStack {
         // The console sign-in links printed below; never on outside this launcher.
         env.put("VERITY_CONSOLE_FRAGMENT_SIGN_IN", "true");
         env.putAll(dataAgentPrices(System.getenv()));
+        if (!LocalModelServer.modelsConfigured(System.getenv())) {
+            models = LocalModelServer.detect(LocalModelServer.USUAL);
+            if (models instanceof LocalModelServer.Detection.Found found) {
+                env.putAll(LocalModelServer.environment(found));
+            }
+        }
 
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("llm-cascade-service", 8081);
@@ -130,6 +140,9 @@ public final class LocalStack {
         out.append(String.format("%n  PostgreSQL %s:%d/%s%s%n", pg.host(), pg.port(), pg.database(),
                 pg.embedded() ? " (embedded)" : ""));
         out.append(String.format("  Redis      %s%s%n", redis.endpoint().url(), redis.endpoint().embedded() ? " (embedded)" : ""));
+        out.append('\n').append(models == null
+                ? "  Models: as configured by VERITY_MODELS_* in this environment.\n"
+                : LocalModelServer.report(models));
         out.append("\n  Status: http://localhost:8080/api/v1/status   page: http://localhost:8080/status\n");
         out.append("\n  Tokens (12 h; also in deploy/local/data/tokens/<tier>.jwt):\n");
         for (String tier : TIERS) {
@@ -148,7 +161,6 @@ public final class LocalStack {
                   Try:  curl -s -H "Authorization: Bearer $(cat deploy/local/data/tokens/mid.jwt)" \\
                           -H 'Content-Type: application/json' -d '{"message":"How fast were my calls today?"}' \\
                           http://localhost:8080/api/v1/chat
-                  No model is configured unless VERITY_MODELS_<NAME>_BASE_URL is set (see README).
                   Ctrl-C stops everything.
                 """);
         System.out.println(out);
