@@ -1,4 +1,4 @@
--- Usage telemetry: one row per real provider call.
+-- Usage telemetry: one row per real provider call (DESIGN §6).
 -- The primary key includes the org: a call id is only unique within the org that recorded it, so
 -- one org's ids can never shadow (or reveal) another org's rows.
 CREATE TABLE llm_calls (

@@ -1,4 +1,4 @@
--- Enterprise support tickets opened by tier-aware failure handling.
+-- Enterprise support tickets opened by tier-aware failure handling (DESIGN §8).
 CREATE TABLE support_tickets (
     id                     TEXT PRIMARY KEY,
     request_id             TEXT        NOT NULL,
