@@ -31,8 +31,7 @@ public final class LocalStack {
     private final List<ServiceProcess> services = new ArrayList<>();
     private LocalPostgres postgres;
     private LocalRedis redis;
-    /** Null when the caller configured the models. */
-    private LocalModelServer.Detection models;
+    private ModelChoice models;
 
     private LocalStack(Path root) {
         this.root = root;
@@ -83,12 +82,8 @@ public final class LocalStack {
         // The console sign-in links printed below; never on outside this launcher.
         env.put("VERITY_CONSOLE_FRAGMENT_SIGN_IN", "true");
         env.putAll(dataAgentPrices(System.getenv()));
-        if (!LocalModelServer.modelsConfigured(System.getenv())) {
-            models = LocalModelServer.detect(LocalModelServer.USUAL);
-            if (models instanceof LocalModelServer.Detection.Found found) {
-                env.putAll(LocalModelServer.environment(found));
-            }
-        }
+        models = models(System.getenv(), LocalModelServer.USUAL);
+        env.putAll(models.environment());
 
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("llm-cascade-service", 8081);
@@ -107,6 +102,24 @@ public final class LocalStack {
             service.awaitReady(Duration.ofMinutes(3));
         }
         printBanner(pg, tokens);
+    }
+
+    /** The models the cascade gets, as environment, and the banner's account of them. */
+    public record ModelChoice(Map<String, String> environment, String report) {
+    }
+
+    /**
+     * The caller's {@code VERITY_MODELS_*} when there are any; otherwise what a local model server
+     * among {@code candidates} lists, or no model at all, said plainly either way.
+     */
+    public static ModelChoice models(Map<String, String> environment, List<LocalModelServer.Candidate> candidates) {
+        if (LocalModelServer.modelsConfigured(environment)) {
+            return new ModelChoice(Map.of(), "  Models: as configured by VERITY_MODELS_* in this environment.\n");
+        }
+        LocalModelServer.Detection detection = LocalModelServer.detect(candidates);
+        Map<String, String> found = detection instanceof LocalModelServer.Detection.Found server
+                ? LocalModelServer.environment(server) : Map.of();
+        return new ModelChoice(found, LocalModelServer.report(detection));
     }
 
     /**
@@ -140,9 +153,7 @@ public final class LocalStack {
         out.append(String.format("%n  PostgreSQL %s:%d/%s%s%n", pg.host(), pg.port(), pg.database(),
                 pg.embedded() ? " (embedded)" : ""));
         out.append(String.format("  Redis      %s%s%n", redis.endpoint().url(), redis.endpoint().embedded() ? " (embedded)" : ""));
-        out.append('\n').append(models == null
-                ? "  Models: as configured by VERITY_MODELS_* in this environment.\n"
-                : LocalModelServer.report(models));
+        out.append('\n').append(models.report());
         out.append("\n  Status: http://localhost:8080/api/v1/status   page: http://localhost:8080/status\n");
         out.append("\n  Tokens (12 h; also in deploy/local/data/tokens/<tier>.jwt):\n");
         for (String tier : TIERS) {

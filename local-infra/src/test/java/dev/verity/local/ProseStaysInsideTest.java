@@ -101,7 +101,7 @@ class ProseStaysInsideTest {
         assertThat(outsideReferences(root, readme, "shapes as in DESIGN §12")).hasSize(1);
         assertThat(outsideReferences(root, readme, "named in DESIGN.md")).hasSize(1);
         assertThat(outsideReferences(root, readme, "Issue #10. Performance")).hasSize(1);
-        assertThat(outsideReferences(root, readme, "before it is complete")).hasSize(1);
+        assertThat(outsideReferences(root, readme, "before it is complete (issue 12)")).hasSize(1);
         assertThat(outsideReferences(root, readme, "fixed in #12.")).hasSize(1);
         assertThat(outsideReferences(root, readme, "[missing](docs/nothing-here.md)"))
                 .anyMatch(f -> f.contains("does not have"));
