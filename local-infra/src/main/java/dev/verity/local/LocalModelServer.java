@@ -67,7 +67,9 @@ public final class LocalModelServer {
     }
 
     public static Detection detect(List<Candidate> candidates) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+        // HTTP/1.1: local servers are plain HTTP, and an h2c upgrade offer is one more thing to go wrong.
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT).build();
         List<String> tried = new ArrayList<>();
         for (Candidate candidate : candidates) {
             String where = candidate.product() + " at " + candidate.baseUrl();
@@ -84,8 +86,10 @@ public final class LocalModelServer {
                     continue;
                 }
                 return new Detection.Found(candidate, named(ids));
-            } catch (IOException e) {
+            } catch (java.net.ConnectException e) {
                 tried.add(where + ": nothing answers");
+            } catch (IOException e) {
+                tried.add(where + ": no usable reply (" + e.getClass().getSimpleName() + ")");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 tried.add(where + ": interrupted");

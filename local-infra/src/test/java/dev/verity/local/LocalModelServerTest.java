@@ -127,6 +127,27 @@ class LocalModelServerTest {
     }
 
     @Test
+    void aServerThatHangsUpWithoutAReplyIsNotAModelList() throws IOException {
+        try (java.net.ServerSocket hangsUp = new java.net.ServerSocket(0)) {
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    hangsUp.accept().close();
+                } catch (IOException e) {
+                    // the socket closed at the end of the test
+                }
+            });
+            LocalModelServer.Candidate candidate = new LocalModelServer.Candidate("vLLM", "localhost", hangsUp.getLocalPort());
+
+            LocalModelServer.Detection detection = LocalModelServer.detect(List.of(candidate));
+
+            assertThat(detection).isInstanceOf(LocalModelServer.Detection.NotFound.class);
+            assertThat(((LocalModelServer.Detection.NotFound) detection).tried()).singleElement()
+                    .asString().startsWith("vLLM at " + candidate.baseUrl() + ": no usable reply");
+            acceptor.interrupt();
+        }
+    }
+
+    @Test
     void namesAreLowerCaseLettersAndDigitsAndUniqueWhileUpstreamIdsStayExact() {
         List<LocalModelServer.Model> models = LocalModelServer.named(
                 List.of("Llama-3", "llama3", "llama_3", "7b-chat", "---"));
