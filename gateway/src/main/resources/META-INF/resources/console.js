@@ -83,7 +83,7 @@ $("signout").addEventListener("click", () => {
   signedIn();
 });
 
-// --- socket (DESIGN §7) --------------------------------------------------------------------
+// --- socket --------------------------------------------------------------------
 
 let socket = null;
 let lastEventId = null;
@@ -91,7 +91,7 @@ let reconnectTimer = null;
 
 function openSocket() {
   if (socket && socket.readyState <= WebSocket.OPEN) return;
-  // After a drop, ?after= replays what was missed before live events resume (DESIGN §7).
+  // After a drop, ?after= replays what was missed before live events resume.
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/v1/events"
     + (lastEventId ? `?after=${encodeURIComponent(lastEventId)}` : "");
   // Browsers cannot set headers on a WebSocket: the gateway reads the token from this sub-protocol.
@@ -275,7 +275,7 @@ function showSocketProblem(problem) {
   $("runs").prepend(el("li", { class: "run problem", role: "alert" }, problem?.detail ?? "The gateway refused the message."));
 }
 
-// --- status board (DESIGN §9) ---------------------------------------------------------------
+// --- status board ---------------------------------------------------------------
 
 const services = new Map();
 
@@ -326,7 +326,7 @@ function renderTiles() {
   }
 }
 
-// --- usage pane (DESIGN §12) ----------------------------------------------------------------
+// --- usage pane ----------------------------------------------------------------
 
 async function post(path, body) {
   const res = await fetch(path, {

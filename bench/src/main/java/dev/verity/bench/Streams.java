@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.function.Function;
 
 /**
- * P8 (issue #12): streamed completions, 100 in flight (closed loop, {@link StreamLoad}), through
+ * P8: streamed completions, 100 in flight (closed loop, {@link StreamLoad}), through
  * gateway → cascade → provider against the provider's own stream called directly, the two
  * interleaved within each repetition. Measured per stream from the send: the first chunk with
  * content (time to first token) and the last byte. The stand-in paces the stream as a provider

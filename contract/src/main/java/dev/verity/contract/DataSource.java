@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Where a data result came from and how old it is (DESIGN §5). */
+/** Where a data result came from and how old it is. */
 public record DataSource(
         @JsonProperty("kind") Kind kind,
         @JsonProperty("as_of") Instant asOf,

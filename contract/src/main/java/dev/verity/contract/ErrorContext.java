@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** Who and what a problem concerns (DESIGN §4 {@code error_context}). */
+/** Who and what a problem concerns ({@code error_context}). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ErrorContext(
         @JsonProperty("user_id") String userId,

@@ -3,7 +3,7 @@ package dev.verity.contract;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * The failure vocabulary of DESIGN §4. Status and retryability are fixed per type so that no
+ * The failure vocabulary. Status and retryability are fixed per type so that no
  * service can answer the same failure two different ways.
  */
 public enum ErrorType {

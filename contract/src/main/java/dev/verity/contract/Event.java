@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The envelope of every event (DESIGN §7). {@code clientRef} is echoed for runs started over a
- * WebSocket (DESIGN §12); {@code eventId} is assigned by whoever persists the event log.
+ * The envelope of every event. {@code clientRef} is echoed for runs started over a
+ * WebSocket; {@code eventId} is assigned by whoever persists the event log.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Event(

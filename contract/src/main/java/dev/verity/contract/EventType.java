@@ -2,7 +2,7 @@ package dev.verity.contract;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** Run and status event types of DESIGN §7. */
+/** Run and status event types. */
 public enum EventType {
     AGENT_STARTED("agent_started"),
     AGENT_THINKING("agent_thinking"),

@@ -1,6 +1,6 @@
 package dev.verity.contract;
 
-/** HTTP header names that cross service boundaries (DESIGN §3, §6). */
+/** HTTP header names that cross service boundaries. */
 public final class Headers {
     public static final String REQUEST_ID = "X-Request-Id";
     /** Epoch milliseconds after which no service works on the request. */
@@ -14,7 +14,7 @@ public final class Headers {
      * Sent by the gateway when it starts a streamed run on the execution agent with value
      * {@link #FAILURE_EVENT_BY_CALLER}: the run's {@code agent_failed} is streamed to the caller only,
      * not logged or published, because the caller logs and publishes it itself once it has added
-     * {@code tier_handling} (DESIGN §8), so every socket sees that one terminal event.
+     * {@code tier_handling}, so every socket sees that one terminal event.
      */
     public static final String FAILURE_EVENT = "X-Verity-Failure-Event";
     public static final String FAILURE_EVENT_BY_CALLER = "caller";

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * RFC 9457 problem details with Verity's extensions (DESIGN §4). {@code detail} is written for
+ * RFC 9457 problem details with Verity's extensions. {@code detail} is written for
  * the user and must never carry upstream exception text, URLs, keys or stack traces.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -43,7 +43,7 @@ public record Problem(
                 attempts, tierHandling, null);
     }
 
-    /** A problem of the given type, with status, title and retryability as DESIGN §4 fixes them. */
+    /** A problem of the given type, with status, title and retryability as its error type fixes them. */
     public static Problem of(ErrorType errorType, String detail, String service, UserContext user, String requestId) {
         ErrorContext context = new ErrorContext(
                 user == null ? null : user.userId(),

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where an AI answer came from (DESIGN §5). A success payload cannot be built without one, and
+ * Where an AI answer came from. A success payload cannot be built without one, and
  * one cannot be built without a real model name and the provider's own response id.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

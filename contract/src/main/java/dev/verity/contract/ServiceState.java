@@ -2,7 +2,7 @@ package dev.verity.contract;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
-/** Capability state of a service (DESIGN §9). */
+/** Capability state of a service. */
 public enum ServiceState {
     INITIALIZING("initializing"),
     READY("ready"),

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code GET /v1/status} of every service, and the payload published on {@code verity:status}
- * (DESIGN §9). {@code since} is when the service entered {@code status}.
+ * {@code GET /v1/status} of every service, and the payload published on {@code verity:status}.
+ * {@code since} is when the service entered {@code status}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServiceStatus(

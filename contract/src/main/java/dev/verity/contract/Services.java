@@ -1,6 +1,6 @@
 package dev.verity.contract;
 
-/** Service names as they appear in problems, events and status (DESIGN §4, §7, §9). */
+/** Service names as they appear in problems, events and status. */
 public final class Services {
     public static final String LLM_CASCADE = "llm-cascade";
     public static final String EXECUTION_AGENT = "execution-agent";

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * What the gateway adds to every problem according to the caller's tier (DESIGN §8). Enterprise
+ * What the gateway adds to every problem according to the caller's tier. Enterprise
  * fields and other-tier fields are mutually exclusive; the factories below enforce that.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * One provider attempt, success or failure, as the cascade appends it to the Redis stream
- * {@code verity:usage} (DESIGN §6, §10) and the data agent stores it in {@code llm_calls}.
+ * {@code verity:usage} and the data agent stores it in {@code llm_calls}.
  * The stream entry has a single field, {@link #STREAM_FIELD}, holding this record as JSON.
  * Token counts and cost are null when the provider did not report them: unknown, never estimated.
  */
@@ -42,7 +42,7 @@ public record UsageEvent(
         Objects.requireNonNull(createdAt, "createdAt");
     }
 
-    /** The outcomes {@code llm_calls.outcome} accepts (DESIGN §12). */
+    /** The outcomes {@code llm_calls.outcome} accepts. */
     public enum Outcome {
         SUCCESS("success"), ERROR("error"), TIMEOUT("timeout");
 

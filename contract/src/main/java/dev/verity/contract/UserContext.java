@@ -3,7 +3,7 @@ package dev.verity.contract;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-/** The authenticated caller, taken from verified JWT claims only (DESIGN §3). */
+/** The authenticated caller, taken from verified JWT claims only. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UserContext(
         @JsonProperty("user_id") String userId,
@@ -12,7 +12,7 @@ public record UserContext(
         @JsonProperty("email") String email,
         @JsonProperty("account_manager_email") String accountManagerEmail) {
 
-    /** JWT claim names of DESIGN §3. */
+    /** JWT claim names the services read. */
     public static final String CLAIM_ORG = "org";
     public static final String CLAIM_TIER = "tier";
     public static final String CLAIM_EMAIL = "email";

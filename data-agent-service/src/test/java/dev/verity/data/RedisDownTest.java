@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Redis goes away under a running service: a degradation, not an outage (DESIGN §10). */
+/** Redis goes away under a running service: a degradation, not an outage. */
 @QuarkusTest
 @WithTestResource(value = EmbeddedRedisResource.class, initArgs = {
         @ResourceArg(name = "database", value = "verity_data_test"), @ResourceArg(name = "redis-db", value = "0")})

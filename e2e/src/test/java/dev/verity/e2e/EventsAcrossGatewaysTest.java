@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two gateway replicas over one Redis (DESIGN §7, §10): a run started through one replica reaches
+ * Two gateway replicas over one Redis: a run started through one replica reaches
  * the user's socket on the other, in order, ending in one terminal event; a client that loses its
  * socket mid-run and resumes on the other replica ends up with every event exactly once; a failed
  * enterprise run ends on both replicas in the same single agent_failed, with one real ticket.

@@ -2,7 +2,7 @@ package dev.verity.e2e;
 
 /**
  * Provider faults the suites switch on, with the problem a user must get when every model has
- * that fault (DESIGN §4).
+ * that fault.
  */
 public enum Fault {
     TIMEOUT("llm_timeout", 504),

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What connected users are told when a service really goes away and comes back, and when the
- * provider fails during a run (DESIGN §7). Needs the merged system: the gateway's status tracker
+ * provider fails during a run. Needs the merged system: the gateway's status tracker
  * firing {@code ServiceTransition}, the agent streaming and logging run events.
  */
 class ServiceEventsTest {

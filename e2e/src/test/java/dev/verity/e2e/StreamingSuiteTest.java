@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Streaming over the whole chain (issue #12): the official OpenAI SDK against the gateway, the
+ * Streaming over the whole chain: the official OpenAI SDK against the gateway, the
  * gateway relaying the cascade, the cascade relaying the provider stand-in; and an agent run over
  * the WebSocket whose token deltas spell the answer. Every chunk and event goes through the scanner.
  */

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A run belongs to its user, not to the connection that started it (DESIGN §7): when the caller
+ * A run belongs to its user, not to the connection that started it: when the caller
  * leaves mid-run (the gateway that relayed it went away), the run still goes on to its own end,
  * and the user's event log holds every event and exactly one terminal event, so a user who
  * resumes learns how it ended. Only the deadline stops it, and then the cascade stream is closed.

@@ -15,7 +15,7 @@ import io.restassured.http.ContentType;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** Redis down is a degradation, not an outage (DESIGN §10): polling only, limits fail open. */
+/** Redis down is a degradation, not an outage: polling only, limits fail open. */
 @QuarkusTest
 @WithTestResource(value = RedisDownInfra.class, initArgs = {
         @ResourceArg(name = "database", value = "verity_gateway_test"), @ResourceArg(name = "redis-db", value = "4")})

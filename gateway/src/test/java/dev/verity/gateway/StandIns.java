@@ -10,7 +10,7 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import dev.verity.contract.Services;
 import java.util.Map;
 
-/** Stubs in the internal services' own shapes (HELPER_BRIEF cross-service shapes, DESIGN §9, §12). */
+/** Stubs in the internal services' own shapes (their cross-service shapes). */
 final class StandIns {
 
     static final Map<String, String> PREFIX = Map.of(

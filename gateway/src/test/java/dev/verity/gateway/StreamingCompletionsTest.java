@@ -53,7 +53,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code POST /v1/chat/completions} with {@code "stream": true} (issue 12): the cascade's events
+ * {@code POST /v1/chat/completions} with {@code "stream": true}: the cascade's events
  * relayed as they come, failures before the first chunk as ordinary OpenAI errors, mid-stream
  * failures as one error event, the guard watching the stream, a leaving caller cancelling upstream.
  */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code GET /api/v1/tickets/{id}}: the user an enterprise failure escalated for reads their ticket;
- * anyone else gets {@code 403 forbidden} (DESIGN §4: other user's or org's resource), an id that
+ * anyone else gets {@code 403 forbidden} (other user's or org's resource), an id that
  * names no ticket {@code 404 not_found}, no token {@code 401}.
  */
 @QuarkusTest

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * {@code ./verity run}: the whole stack on one machine. PostgreSQL and Redis at the configured
  * addresses when they answer, embedded otherwise (data under {@code deploy/local/data}); a local
  * JWT key pair made once; the four services as processes; tokens per tier printed; everything
- * stopped on Ctrl-C. Providers come from the caller's environment ({@code VERITY_MODELS_*}).
+ * stopped on Ctrl-C. Providers come from the caller's environment ({@code VERITY_MODELS_*}); with
+ * none set, a local OpenAI-compatible server's models are used when one is running
+ * ({@link LocalModelServer}).
  */
 public final class LocalStack {
 
@@ -29,6 +31,7 @@ public final class LocalStack {
     private final List<ServiceProcess> services = new ArrayList<>();
     private LocalPostgres postgres;
     private LocalRedis redis;
+    private ModelChoice models;
 
     private LocalStack(Path root) {
         this.root = root;
@@ -79,6 +82,8 @@ public final class LocalStack {
         // The console sign-in links printed below; never on outside this launcher.
         env.put("VERITY_CONSOLE_FRAGMENT_SIGN_IN", "true");
         env.putAll(dataAgentPrices(System.getenv()));
+        models = models(System.getenv(), LocalModelServer.USUAL);
+        env.putAll(models.environment());
 
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("llm-cascade-service", 8081);
@@ -97,6 +102,24 @@ public final class LocalStack {
             service.awaitReady(Duration.ofMinutes(3));
         }
         printBanner(pg, tokens);
+    }
+
+    /** The models the cascade gets, as environment, and the banner's account of them. */
+    public record ModelChoice(Map<String, String> environment, String report) {
+    }
+
+    /**
+     * The caller's {@code VERITY_MODELS_*} when there are any; otherwise what a local model server
+     * among {@code candidates} lists, or no model at all, said plainly either way.
+     */
+    public static ModelChoice models(Map<String, String> environment, List<LocalModelServer.Candidate> candidates) {
+        if (LocalModelServer.modelsConfigured(environment)) {
+            return new ModelChoice(Map.of(), "  Models: as configured by VERITY_MODELS_* in this environment.\n");
+        }
+        LocalModelServer.Detection detection = LocalModelServer.detect(candidates);
+        Map<String, String> found = detection instanceof LocalModelServer.Detection.Found server
+                ? LocalModelServer.environment(server) : Map.of();
+        return new ModelChoice(found, LocalModelServer.report(detection));
     }
 
     /**
@@ -130,6 +153,7 @@ public final class LocalStack {
         out.append(String.format("%n  PostgreSQL %s:%d/%s%s%n", pg.host(), pg.port(), pg.database(),
                 pg.embedded() ? " (embedded)" : ""));
         out.append(String.format("  Redis      %s%s%n", redis.endpoint().url(), redis.endpoint().embedded() ? " (embedded)" : ""));
+        out.append('\n').append(models.report());
         out.append("\n  Status: http://localhost:8080/api/v1/status   page: http://localhost:8080/status\n");
         out.append("\n  Tokens (12 h; also in deploy/local/data/tokens/<tier>.jwt):\n");
         for (String tier : TIERS) {
@@ -148,7 +172,6 @@ public final class LocalStack {
                   Try:  curl -s -H "Authorization: Bearer $(cat deploy/local/data/tokens/mid.jwt)" \\
                           -H 'Content-Type: application/json' -d '{"message":"How fast were my calls today?"}' \\
                           http://localhost:8080/api/v1/chat
-                  No model is configured unless VERITY_MODELS_<NAME>_BASE_URL is set (see README).
                   Ctrl-C stops everything.
                 """);
         System.out.println(out);

@@ -15,7 +15,7 @@ import org.jose4j.jwt.NumericDate;
 import org.jose4j.lang.JoseException;
 
 /**
- * Mints real RS256 tokens with the claims of DESIGN §3, plus the broken variants tests need to
+ * Mints real RS256 tokens with the claims the services read, plus the broken variants tests need to
  * prove they are refused.
  */
 public final class Tokens {

@@ -2,7 +2,7 @@ package dev.verity.data.metrics;
 
 import java.util.Optional;
 
-/** The metrics a query may ask for (DESIGN §12). */
+/** The metrics a query may ask for. */
 public enum Metric {
     LATENCY_MS("latency_ms", "ms"),
     THROUGHPUT("throughput", "calls_per_second"),

@@ -3,7 +3,7 @@ package dev.verity.data.metrics;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** {@code POST /v1/metrics/query} body (DESIGN §12). */
+/** {@code POST /v1/metrics/query} body. */
 public record MetricsQuery(
         @JsonProperty("metrics") List<String> metrics,
         @JsonProperty("from") String from,

@@ -18,7 +18,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Last good result of each query, in Redis under {@code verity:cache:metrics:<hash>} (DESIGN §10).
+ * Last good result of each query, in Redis under {@code verity:cache:metrics:<hash>}.
  * The hash covers the caller's org and the whole normalised query, so an entry only ever answers
  * the same org asking the same question. Entries keep the time the database produced them, which
  * becomes the answer's {@code as_of} when it is served later.

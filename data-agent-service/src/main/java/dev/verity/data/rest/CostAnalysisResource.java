@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** {@code POST /v1/cost-analysis} (DESIGN §12), over the caller's own org's recorded calls. */
+/** {@code POST /v1/cost-analysis}, over the caller's own org's recorded calls. */
 @Path("/v1/cost-analysis")
 @Authenticated
 public class CostAnalysisResource {

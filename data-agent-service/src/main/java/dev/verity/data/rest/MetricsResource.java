@@ -20,7 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** {@code POST /v1/metrics/query} (DESIGN §12), always over the caller's own org. */
+/** {@code POST /v1/metrics/query}, always over the caller's own org. */
 @Path("/v1/metrics/query")
 @Authenticated
 public class MetricsResource {

@@ -21,7 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** {@code POST /v1/usage} (DESIGN §12): the caller's own call logs, stored under the caller's org. */
+/** {@code POST /v1/usage}: the caller's own call logs, stored under the caller's org. */
 @Path("/v1/usage")
 @Authenticated
 public class UsageResource {

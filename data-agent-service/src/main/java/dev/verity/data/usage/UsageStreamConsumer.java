@@ -30,7 +30,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * Consumes {@code verity:usage} in group {@code data-agent} (DESIGN §6, §10). An entry is
+ * Consumes {@code verity:usage} in group {@code data-agent}. An entry is
  * acknowledged only after its row is committed, and the insert is idempotent on the event id, so a
  * redelivery or a consumer that died between insert and ack neither loses nor duplicates a call.
  * Entries left pending by any consumer are claimed after an idle time; entries that can never be

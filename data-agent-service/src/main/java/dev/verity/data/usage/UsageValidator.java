@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks usage rows field by field, from the HTTP batch (DESIGN §12) and from the usage stream
+ * Checks usage rows field by field, from the HTTP batch and from the usage stream
  * (contract {@code UsageEvent}), and names every bad field instead of stopping at the first one.
  * Strings are data: any content is accepted within the length limit and stored verbatim.
  */

@@ -46,13 +46,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every overlay, rendered as an operator would render it, checked against what the services really
- * are: their ports and health endpoints, the configuration names they read (DESIGN §11), their images.
+ * are: their ports and health endpoints, the configuration names they read, their images.
  */
 class ManifestsTest {
 
     static final List<String> OVERLAYS = Rendering.OVERLAYS;
 
-    /** DESIGN §11 model fields, as the part of VERITY_MODELS_<NAME>_<FIELD> after the model name. */
+    /** Model fields, as the part of VERITY_MODELS_<NAME>_<FIELD> after the model name. */
     private static final List<String> MODEL_FIELDS = List.of("BASE_URL", "API_KEY", "UPSTREAM_MODEL", "TIER",
             "INPUT_USD_PER_MTOK", "OUTPUT_USD_PER_MTOK", "CONTEXT_WINDOW", "TIMEOUT", "MAX_CONCURRENCY",
             "STREAM_IDLE_TIMEOUT");
@@ -175,7 +175,7 @@ class ManifestsTest {
             if (service.readsModels() && MODEL_ENV.matcher(name).matches()) {
                 continue;
             }
-            assertThat(known).as("%s %s: %s is not a configuration name this service reads (DESIGN §11)",
+            assertThat(known).as("%s %s: %s is not a configuration name this service reads",
                     overlay, service.module(), name).contains(name);
         }
 

@@ -56,7 +56,7 @@ class NetworkPoliciesTest {
     private static final List<String> PORTS = List.of("TCP/22", "TCP/53", "UDP/53", "TCP/80", "TCP/443", "TCP/5005",
             "TCP/5432", "TCP/6379", "TCP/8080", "TCP/8081", "TCP/8082", "TCP/8083", "TCP/11434");
 
-    /** DESIGN and the brief: who calls whom, on the callee's HTTP port. */
+    /** Who calls whom, on the callee's HTTP port. */
     private static final Set<Path> DOCUMENTED_BETWEEN_PODS = Set.of(
             new Path("outside", "gateway", "TCP/8080"),
             new Path("neighbour", "gateway", "TCP/8080"),

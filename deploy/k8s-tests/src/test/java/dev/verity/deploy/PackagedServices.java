@@ -24,7 +24,7 @@ final class PackagedServices {
     private PackagedServices() {
     }
 
-    /** The environment a pod would get (DESIGN §11 names), pointing at the test PostgreSQL and Redis. */
+    /** The environment a pod would get, pointing at the test PostgreSQL and Redis. */
     static Map<String, String> environment() {
         TestInfra infra = TestInfra.get();
         PostgresEndpoint pg = infra.postgres(DATABASE);

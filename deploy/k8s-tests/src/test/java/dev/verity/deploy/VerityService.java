@@ -11,8 +11,7 @@ import java.util.Set;
 
 /**
  * One of the four services as its source tree describes it: the module, the application.properties it
- * ships with (the truth the manifests are checked against) and whom it calls (DESIGN §11, the brief's
- * call graph).
+ * ships with (the truth the manifests are checked against) and whom it calls.
  */
 public enum VerityService {
     LLM_CASCADE("llm-cascade-service", Set.of()),

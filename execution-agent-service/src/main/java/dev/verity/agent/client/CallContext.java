@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What every internal call carries (DESIGN §3): the caller's own token, the request id and the
+ * What every internal call carries: the caller's own token, the request id and the
  * deadline after which no service works on the request.
  */
 public record CallContext(String bearerToken, String requestId, Instant deadline) {

@@ -20,7 +20,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The HTTP exchange behind a streamed model turn: {@code POST /v1/chat/completions} on the
  * llm-cascade, found through the same {@code quarkus.rest-client.llm-cascade.url} as its REST
- * client (DESIGN §11). A Vert.x client rather than the REST client because the body must be read
+ * client. A Vert.x client rather than the REST client because the body must be read
  * as it arrives, next to the status and the {@code x-verity-*} headers of the first chunk.
  */
 @ApplicationScoped

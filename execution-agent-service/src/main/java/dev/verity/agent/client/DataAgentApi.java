@@ -13,7 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** The data agent's HTTP API (DESIGN §12 bodies); {@link DataAgentClient} interprets the answers. */
+/** The data agent's HTTP API; {@link DataAgentClient} interprets the answers. */
 @RegisterRestClient(configKey = "data-agent")
 @Path("/v1")
 interface DataAgentApi {

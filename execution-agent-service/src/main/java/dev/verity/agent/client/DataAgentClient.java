@@ -79,7 +79,7 @@ public class DataAgentClient {
             return failed(ErrorType.TOOL_FAILED, "The data agent returned an unreadable result.", call, user);
         }
         if (!body.get().path("source").isObject()) {
-            // DESIGN §5: data results carry their source; one without it cannot be vouched for.
+            // Data results carry their source; one without it cannot be vouched for.
             Log.errorf("request %s: data agent result without source refused", call.requestId());
             return failed(ErrorType.TOOL_FAILED, "The data agent returned a result without its source; it was not used.", call, user);
         }

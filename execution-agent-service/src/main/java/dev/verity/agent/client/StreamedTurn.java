@@ -228,7 +228,7 @@ final class StreamedTurn {
         try {
             type = ErrorType.fromWire(error.path("code").asText(""));
         } catch (IllegalArgumentException unknown) {
-            // Not one of DESIGN §4's types: reported as the provider error it is.
+            // Not one of the contract's error types: reported as the provider error it is.
         }
         return ((CascadeReply.Failed) CompletionReader.failed(type,
                 "The model's answer stream failed before the answer was complete.", call, user)).problem();

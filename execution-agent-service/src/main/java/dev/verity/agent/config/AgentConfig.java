@@ -4,7 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** How a run behaves (DESIGN §6 execution-agent-service). */
+/** How a run behaves. */
 @ConfigMapping(prefix = "verity.agent")
 public interface AgentConfig {
 

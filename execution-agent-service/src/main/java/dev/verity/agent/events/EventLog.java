@@ -15,7 +15,7 @@ import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The per-user run event log of DESIGN §7 and §10: gives every event its {@code event_id} and
+ * The per-user run event log: gives every event its {@code event_id} and
  * makes it reach the user's sockets on every gateway replica.
  *
  * <h2>Contract</h2>

@@ -29,7 +29,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /**
- * {@code POST /v1/runs} (DESIGN §12): validated before anything runs (an invalid request is a
+ * {@code POST /v1/runs}: validated before anything runs (an invalid request is a
  * problem response, never a stream); then either the run's events as Server-Sent Events
  * ({@code Accept: text/event-stream} or {@code "stream": true}) or its terminal outcome alone.
  */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.verity.contract.Provenance;
 import java.util.Objects;
 
-/** The non-streaming success body (DESIGN §12): a real answer always comes with its provenance. */
+/** The non-streaming success body: a real answer always comes with its provenance. */
 public record RunAnswer(
         @JsonProperty("request_id") String requestId,
         @JsonProperty("response") String response,

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The events of one run, for its own user only (DESIGN §7). The first terminal event ends the
+ * The events of one run, for its own user only. The first terminal event ends the
  * stream; nothing is emitted after it, so every run has exactly one.
  */
 final class RunEvents {

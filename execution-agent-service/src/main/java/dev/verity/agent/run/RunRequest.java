@@ -3,7 +3,7 @@ package dev.verity.agent.run;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** {@code POST /v1/runs} body: the same shape as the gateway's {@code /api/v1/chat} (DESIGN §12). */
+/** {@code POST /v1/runs} body: the same shape as the gateway's {@code /api/v1/chat}. */
 public record RunRequest(
         @JsonProperty("message") String message,
         @JsonProperty("history") List<Turn> history,

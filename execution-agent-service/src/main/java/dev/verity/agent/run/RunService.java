@@ -29,7 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * An agent run (DESIGN §6): the cascade is asked with the tool definitions, the tools it calls are
+ * An agent run: the cascade is asked with the tool definitions, the tools it calls are
  * executed for real through the data agent, their results (or their real failures) go back to the
  * model, until the model answers, the step limit is reached or the deadline passes. The events
  * describe exactly what happened and end with one terminal event: each model call announces
@@ -67,7 +67,7 @@ public class RunService {
      * event log (which gives it its {@code event_id}) and published to every gateway replica, in
      * order, before the caller sees it.
      *
-     * <p>A run belongs to its user, not to the connection that started it (DESIGN §7: every run
+     * <p>A run belongs to its user, not to the connection that started it (every run
      * ends with exactly one terminal event, and a user who resumes later must learn how it
      * ended). So the run is driven by a subscription of its own, made here, and logs every event
      * whether or not anyone is listening; the caller only attaches to a replay of the logged

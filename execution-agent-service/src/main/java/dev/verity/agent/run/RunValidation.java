@@ -5,7 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import java.util.Set;
 
-/** The limits of DESIGN §12 for a run request; checked before anything else happens. */
+/** The limits for a run request; checked before anything else happens. */
 @ApplicationScoped
 public class RunValidation {
 

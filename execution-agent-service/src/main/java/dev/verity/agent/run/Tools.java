@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * The tools a model may call (OpenAI function calling), each backed by a real data-agent
- * endpoint. Parameter schemas follow the data agent's request bodies (DESIGN §12) so that the
+ * endpoint. Parameter schemas follow the data agent's request bodies so that the
  * model's arguments are forwarded as they are; the data agent validates them again and its
  * refusal reaches the model as a failure.
  */

@@ -109,7 +109,7 @@ public final class CascadeStandIn extends ServiceStandIn {
         stub(Stage.ANY, null, stream(model, false, chunks, StreamingRelay.CUT));
     }
 
-    /** Part of an answer streams, then the cascade's error event ends the stream (DESIGN streaming contract). */
+    /** Part of an answer streams, then the cascade's error event ends the stream (the streaming contract). */
     public void failsMidStream(String partialText, String model, ErrorType type, String detail) {
         Problem problem = Problem.of(type, detail, Services.LLM_CASCADE, null, null)
                 .withAttempts(List.of(new Attempt(model, AttemptOutcome.UPSTREAM_ERROR, 41, type, 500)));

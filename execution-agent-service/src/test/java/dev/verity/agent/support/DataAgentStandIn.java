@@ -23,7 +23,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A WireMock stand-in for the data agent serving its DESIGN §12 shapes, results with their
+ * A WireMock stand-in for the data agent serving its own shapes, results with their
  * {@code source}. Answers can be bound to the caller's token, the way the real data agent scopes
  * every query to the token's org.
  */

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Where the agent under test finds the llm-cascade and the data agent: reached over HTTP through
- * the same {@code quarkus.rest-client.*.url} keys as in production (DESIGN §11).
+ * the same {@code quarkus.rest-client.*.url} keys as in production.
  *
  * <p>This is the seam for running against the real cascade. Today both are WireMock stand-ins that
  * serve exactly the contract shapes ({@link CascadeStandIn}, {@link DataAgentStandIn}). When

@@ -12,7 +12,7 @@ import java.time.Instant;
 
 /**
  * What every internal-service stand-in shares: its WireMock server and the {@code /v1/status}
- * it answers (DESIGN §9), with one representative component.
+ * it answers, with one representative component.
  */
 abstract class ServiceStandIn {
 

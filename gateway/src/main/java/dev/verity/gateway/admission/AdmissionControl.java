@@ -20,7 +20,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Admission per route (DESIGN §6): at most {@code max-in-flight} requests are forwarded, up to
+ * Admission per route: at most {@code max-in-flight} requests are forwarded, up to
  * {@code max-queue} wait in tier order, and nobody waits past their deadline.
  */
 @ApplicationScoped

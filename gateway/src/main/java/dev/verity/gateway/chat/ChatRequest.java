@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** {@code POST /api/v1/chat} body (DESIGN §12), forwarded to the execution agent as is. */
+/** {@code POST /api/v1/chat} body, forwarded to the execution agent as is. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatRequest(
         @JsonProperty("message") String message,

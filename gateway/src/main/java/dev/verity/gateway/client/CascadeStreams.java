@@ -123,7 +123,7 @@ public class CascadeStreams {
     /**
      * The stream's {@code data:} payloads. It must end with {@code [DONE]} or an error event; a
      * stream that stops or breaks before that fails with a problem, never ends quietly. The
-     * upstream call is closed at the request's deadline (DESIGN §3: nobody works past it).
+     * upstream call is closed at the request's deadline (nobody works past it).
      */
     private Multi<StreamEvent> events(RequestContext ctx, HttpClientRequest request, HttpClientResponse response) {
         SseDecoder sse = new SseDecoder();

@@ -10,7 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-/** Metrics, cost analysis and usage ingestion on the data agent (DESIGN §12). */
+/** Metrics, cost analysis and usage ingestion on the data agent. */
 @ApplicationScoped
 public class DataAgentClient implements StatusSource {
 

@@ -10,7 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-/** Agent runs on the execution agent ({@code POST /v1/runs}, DESIGN §12). */
+/** Agent runs on the execution agent ({@code POST /v1/runs}). */
 @ApplicationScoped
 public class ExecutionAgentClient implements StatusSource {
 

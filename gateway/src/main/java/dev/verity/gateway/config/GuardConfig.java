@@ -3,7 +3,7 @@ package dev.verity.gateway.config;
 import io.smallrye.config.ConfigMapping;
 import java.util.List;
 
-/** The authenticity guard on outgoing answers (DESIGN §6 gateway). */
+/** The authenticity guard on outgoing answers. */
 @ConfigMapping(prefix = "verity.guard")
 public interface GuardConfig {
 

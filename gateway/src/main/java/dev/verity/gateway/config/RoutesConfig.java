@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Per public route: which internal services must be usable before a request is forwarded
- * (progressive disclosure, DESIGN §6) and how many requests may run and wait (admission control).
+ * (progressive disclosure) and how many requests may run and wait (admission control).
  */
 @ConfigMapping(prefix = "verity.routes")
 public interface RoutesConfig {

@@ -5,7 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** Live status of the internal services (DESIGN §9) and the gateway's own status. */
+/** Live status of the internal services and the gateway's own status. */
 @ConfigMapping(prefix = "verity.status")
 public interface StatusConfig {
 

@@ -6,7 +6,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "verity.status-events")
 public interface StatusEventsConfig {
 
-    /** Emit {@code service_*} and {@code request_queued} events (DESIGN §7, §8 flag). */
+    /** Emit {@code service_*} and {@code request_queued} events. */
     @WithDefault("true")
     boolean enabled();
 }

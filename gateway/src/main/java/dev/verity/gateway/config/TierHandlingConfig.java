@@ -6,7 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Tier-aware failure handling (DESIGN §8). */
+/** Tier-aware failure handling. */
 @ConfigMapping(prefix = "verity.tier-handling")
 public interface TierHandlingConfig {
 

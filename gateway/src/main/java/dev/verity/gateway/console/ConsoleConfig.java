@@ -3,7 +3,7 @@ package dev.verity.gateway.console;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The web console served at {@code /} (issue 13). */
+/** The web console served at {@code /}. */
 @ConfigMapping(prefix = "verity.console")
 public interface ConsoleConfig {
 

@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Starts a streaming run on the execution agent ({@code POST /v1/runs} with {@code stream: true},
- * DESIGN §12) and hands each SSE {@code data:} event to a listener as it arrives. A plain Vert.x
+ * Starts a streaming run on the execution agent ({@code POST /v1/runs} with {@code stream: true})
+ * and hands each SSE {@code data:} event to a listener as it arrives. A plain Vert.x
  * client rather than the REST client: a run answers either an event stream or a problem body, and
  * both must be read as they come, line by line, without buffering the whole run.
  */

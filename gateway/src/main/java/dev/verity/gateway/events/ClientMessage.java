@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What a client may send on the socket (DESIGN §12): start a run, or resume after an event id.
+ * What a client may send on the socket: start a run, or resume after an event id.
  * Parsing yields one of these or an {@link Invalid} naming what is wrong, so the socket can answer
  * with an error frame and stay open.
  */

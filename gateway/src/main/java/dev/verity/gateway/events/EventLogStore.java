@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The gateway's side of {@code verity:eventlog:<user>} (DESIGN §10): replays a user's history for
+ * The gateway's side of {@code verity:eventlog:<user>}: replays a user's history for
  * resume, and logs the events the gateway itself originates ({@code request_queued}, the
  * {@code agent_failed} that ends a run whose agent stream broke) exactly as the execution agent's
  * {@code EventLog} does: one script appends, refreshes the TTL and publishes, so ids increase per

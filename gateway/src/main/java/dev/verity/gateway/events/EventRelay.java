@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Brings events published on {@code verity:events:<user>} by any service or replica to this
- * replica's sockets of that user (DESIGN §7, §10). Redis going away is noticed (subscription end,
+ * replica's sockets of that user. Redis going away is noticed (subscription end,
  * failed checks), reported through {@link #component()}, and healed by subscribing again; while it
  * lasts, runs on this replica still reach their sockets through their own stream.
  */
@@ -57,7 +57,7 @@ public class EventRelay {
     }
 
     /**
-     * The {@code events} component of the gateway status (DESIGN §9): up when events cross
+     * The {@code events} component of the gateway status: up when events cross
      * replicas and can be resumed, down with what still works when Redis is unreachable.
      */
     public ComponentStatus component() {

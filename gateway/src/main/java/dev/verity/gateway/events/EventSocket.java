@@ -25,7 +25,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * {@code /ws/v1/events} (DESIGN §7): a user's live events. The HTTP upgrade is authenticated with
+ * {@code /ws/v1/events}: a user's live events. The HTTP upgrade is authenticated with
  * the same JWT as the HTTP API ({@code Authorization: Bearer …}, or for browsers the
  * {@code quarkus-http-upgrade#Authorization#Bearer <token>} sub-protocol), so a missing, expired or
  * forged token never gets a socket; the socket closes when the token expires ({@link TokenLifetime}).

@@ -5,7 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** WebSocket event delivery (DESIGN §7): limits that keep one connection from hurting the others. */
+/** WebSocket event delivery: limits that keep one connection from hurting the others. */
 @ConfigMapping(prefix = "verity.events")
 public interface EventsConfig {
 

@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The gateway's own events (DESIGN §7): queue positions and service transitions. They are fired
+ * The gateway's own events: queue positions and service transitions. They are fired
  * as CDI events of the contract {@link Event} type (events with a null user concern everyone), and
  * as the {@link RequestQueued} and {@link ServiceTransition} notices the WebSocket side turns into
  * per-socket frames.

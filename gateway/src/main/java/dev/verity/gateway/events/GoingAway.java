@@ -16,7 +16,7 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * On shutdown every open socket is closed with 1001 "going away" and a reason (issue #9), so a
+ * On shutdown every open socket is closed with 1001 "going away" and a reason, so a
  * client knows to reconnect (to another replica) and resume after its last event_id, instead of
  * seeing the connection drop. Sockets stay open while the pod still serves during
  * {@code quarkus.shutdown.delay}, and are closed when the drain begins; whatever is still open when

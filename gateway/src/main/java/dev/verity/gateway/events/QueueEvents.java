@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * {@code request_queued} (DESIGN §7): the admission controller's {@link RequestQueued} becomes an
+ * {@code request_queued}: the admission controller's {@link RequestQueued} becomes an
  * event in the user's log, reaching their sockets on every replica; with Redis down, the sockets
  * on this replica still get it.
  */

@@ -3,9 +3,9 @@ package dev.verity.gateway.events;
 import dev.verity.contract.ServiceStatus;
 
 /**
- * CDI event fired by the gateway's status tracker whenever a service's capability state changes
- * (DESIGN §9). {@code previous} is null for the first status the gateway learns of a service.
- * Observed by {@link StatusEvents}, which turns it into {@code service_*} events (DESIGN §7).
+ * CDI event fired by the gateway's status tracker whenever a service's capability state changes.
+ * {@code previous} is null for the first status the gateway learns of a service.
+ * Observed by {@link StatusEvents}, which turns it into {@code service_*} events.
  */
 public record ServiceTransition(String service, ServiceStatus previous, ServiceStatus current) {
 }

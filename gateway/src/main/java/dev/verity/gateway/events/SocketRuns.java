@@ -20,14 +20,14 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs started over a socket ({@code {"type":"run",…}}, DESIGN §12). The run's events go to every
+ * Runs started over a socket ({@code {"type":"run",…}}). The run's events go to every
  * socket of the user on this replica straight from the agent's stream, so they arrive even when
  * Redis is down; other replicas get them through the agent's event log. Every run ends with one
  * terminal event: the agent's, or, when the agent refuses, breaks off or overruns the deadline, an
  * {@code agent_failed} with the problem, logged like any other event. The run outlives the socket
  * that started it: a client that reconnects resumes it.
  *
- * <p>Every {@code agent_failed} of such a run carries {@code tier_handling} (DESIGN §8), added here,
+ * <p>Every {@code agent_failed} of such a run carries {@code tier_handling}, added here,
  * on the replica that started the run, exactly once: the agent is asked
  * ({@code X-Verity-Failure-Event: caller}) to stream its own {@code agent_failed} to this replica
  * only, without logging or publishing it; this replica adds tier handling (an enterprise ticket is

@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Turns service status transitions into {@code service_*} events for every open socket (DESIGN
- * §7): an outage affects every user. Each replica observes the services itself, so these events
+ * Turns service status transitions into {@code service_*} events for every open socket:
+ * an outage affects every user. Each replica observes the services itself, so these events
  * are not relayed through Redis and are not in the per-user log (no {@code event_id}: they are not
  * a resume point); instead a socket that opens is told the current state of every service that is
  * not ready, so a reconnecting client cannot miss an outage that is still going on.

@@ -87,7 +87,7 @@ public final class Subscriber {
         return !closing && connection.isOpen();
     }
 
-    /** Events of this run reaching this socket carry the client's reference (DESIGN §12). */
+    /** Events of this run reaching this socket carry the client's reference. */
     synchronized void expectRun(String requestId, String clientRef) {
         if (clientRef != null) {
             clientRefs.put(requestId, clientRef);

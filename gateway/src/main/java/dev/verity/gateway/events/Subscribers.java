@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The sockets open on this replica, by user: events go only to the sockets of their user (DESIGN §7). */
+/** The sockets open on this replica, by user: events go only to the sockets of their user. */
 @ApplicationScoped
 public class Subscribers {
 

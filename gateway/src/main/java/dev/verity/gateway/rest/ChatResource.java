@@ -22,7 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** Agent runs (DESIGN §12): forwarded to the execution agent. */
+/** Agent runs: forwarded to the execution agent. */
 @Path("/api/v1/chat")
 @Authenticated
 public class ChatResource {

@@ -25,7 +25,7 @@ import java.util.function.BiFunction;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * Metrics, cost analysis and usage ingestion (DESIGN §12), forwarded to the data agent, which
+ * Metrics, cost analysis and usage ingestion, forwarded to the data agent, which
  * owns the validation of these bodies; the gateway only insists on a JSON object.
  */
 @Path("/api/v1")

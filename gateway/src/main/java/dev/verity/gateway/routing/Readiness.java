@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
 /**
- * Progressive disclosure (DESIGN §6): a request goes on only when every service its route needs
+ * Progressive disclosure: a request goes on only when every service its route needs
  * is usable. A service known to be down ends the request at once, before any call or wait; a
  * starting one is waited for, but never past the request's deadline.
  */

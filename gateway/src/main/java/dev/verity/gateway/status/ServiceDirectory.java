@@ -18,7 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What the gateway knows about each internal service right now (DESIGN §9), fed by Redis pushes,
+ * What the gateway knows about each internal service right now, fed by Redis pushes,
  * periodic polls and failed calls. Requests that need a starting service wait here for it.
  */
 @ApplicationScoped

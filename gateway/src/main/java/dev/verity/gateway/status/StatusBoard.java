@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The union of the gateway's own status and what it knows of the other services (DESIGN §9). */
+/** The union of the gateway's own status and what it knows of the other services. */
 @ApplicationScoped
 public class StatusBoard {
 

@@ -5,7 +5,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Who may read a support ticket: the user whose failed request opened it (DESIGN §3: a user only
+ * Who may read a support ticket: the user whose failed request opened it (a user only
  * ever sees their own runs and what follows from them). Anyone else, colleagues of the same org
  * included, is refused; an id that names no ticket is unknown.
  */

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Adds {@code tier_handling} to a problem (DESIGN §8). An enterprise customer hit by a failure on
+ * Adds {@code tier_handling} to a problem. An enterprise customer hit by a failure on
  * our side gets a persisted support ticket and an escalation to support; everyone else gets
  * where they stand and what to do next. Failures the caller caused (4xx) escalate nothing.
  */

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #13: a run started over a socket that fails ends in one {@code agent_failed} whose problem
+ * A run started over a socket that fails ends in one {@code agent_failed} whose problem
  * carries {@code tier_handling}, exactly as the HTTP chat path answers. The handled event is the
  * only one anywhere: on every socket of the user on this replica (reached both locally and through
  * Redis, deduplicated), on the Redis channel every other replica relays, and in the log a resume

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Posts chat-completion requests to OpenAI-compatible providers over the Vert.x Mutiny web client
- * (non-blocking) and classifies every outcome (DESIGN §4): a {@link ProviderReply} that passed the
+ * (non-blocking) and classifies every outcome: a {@link ProviderReply} that passed the
  * protocol checks, or a failed {@link Uni} carrying a {@link ProviderFault}. Streamed completions
  * ({@link #stream}) come over the same connection pool as a back-pressured {@link Multi} of chunks.
  * Timeouts, retries and the breaker are the caller's policy ({@code ModelGuards}); this class only
@@ -196,7 +196,7 @@ public class ChatClient {
         throw refusal(model, status, response.bodyAsString(), response.getHeader("Retry-After"), requestId);
     }
 
-    /** A non-2xx answer, classified (DESIGN §4); streamed and plain requests are refused alike. */
+    /** A non-2xx answer, classified; streamed and plain requests are refused alike. */
     private static ProviderFault refusal(ModelSpec model, int status, String body, String retryAfterHeader,
             String requestId) {
         // Upstream text goes to the log with the request id, never to the user.

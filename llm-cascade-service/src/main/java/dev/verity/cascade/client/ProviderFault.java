@@ -4,7 +4,7 @@ import dev.verity.contract.AttemptOutcome;
 import dev.verity.contract.ErrorType;
 
 /**
- * A provider call that failed, already classified (DESIGN §4). The message is for logs only; it
+ * A provider call that failed, already classified. The message is for logs only; it
  * may name upstream statuses but never reaches a user. No stack trace: the cause is the provider,
  * not this code.
  */

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The model table (DESIGN §11): {@code verity.models.<name>.*}, overridable per environment
+ * The model table: {@code verity.models.<name>.*}, overridable per environment
  * variable ({@code VERITY_MODELS_SMALL_BASE_URL}). No entry at all is a valid configuration: the
  * service then reports itself unavailable and answers every completion with {@code llm_unavailable}.
  */

@@ -29,7 +29,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Optional;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** OpenAI-compatible chat completions through the cascade (DESIGN §6). */
+/** OpenAI-compatible chat completions through the cascade. */
 @Path("/v1/chat/completions")
 @Authenticated
 public class ChatCompletionsResource {

@@ -21,7 +21,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The model cascade (DESIGN §6). Plan: with {@code model: "auto"} every model whose context
+ * The model cascade. Plan: with {@code model: "auto"} every model whose context
  * window holds the prompt, cheapest tier first; with a named model that model first and, unless
  * {@code fallback: "deny"}, every other model after it. Walk: a real answer scoring at or above
  * the threshold is accepted; a lower score escalates to the next model; a failed call moves on

@@ -166,7 +166,7 @@ public class ModelGuards {
                 .onFailure().recoverWithItem(e -> new StreamOutcome.Failed(failure(model, e, elapsedMs(started), context)));
     }
 
-    /** Records the usage event of a stream that had started, once it has ended (DESIGN §6). */
+    /** Records the usage event of a stream that had started, once it has ended. */
     public void streamEnded(StreamOutcome.Started stream, CallContext context, Usage tokens,
             UsageEvent.Outcome outcome, ErrorType errorType) {
         long latency = elapsedMs(stream.startedNanos());

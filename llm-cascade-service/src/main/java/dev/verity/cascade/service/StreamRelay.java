@@ -22,8 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a started provider stream into the events the caller receives (the streaming contract of
- * issue #12): each provider chunk relayed as it arrives, under the Verity model name; then one last
+ * Turns a started provider stream into the events the caller receives (the streaming
+ * contract): each provider chunk relayed as it arrives, under the Verity model name; then one last
  * chunk written here with {@code choices: []}, the provider's usage and the provenance, and
  * {@code [DONE]}. After the first chunk the answer belongs to this model: a cut connection, a
  * malformed chunk, a provider error event or a silence longer than the model's
@@ -70,7 +70,7 @@ public class StreamRelay {
                 .onCancellation().invoke(stream.abandon());
         long remaining = context.remainingMs();
         if (remaining != Long.MAX_VALUE) {
-            // No service works past the caller's deadline (DESIGN §3), a stream included.
+            // No service works past the caller's deadline, a stream included.
             chunks = chunks.select().first(Duration.ofMillis(Math.max(1, remaining)));
         }
         return chunks

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Appends one {@link UsageEvent} per provider call to {@code verity:usage} (DESIGN §10). Redis
+ * Appends one {@link UsageEvent} per provider call to {@code verity:usage}. Redis
  * down never fails the user's request: events wait in a bounded in-memory queue, in order, and are
  * flushed when Redis answers again. An event that does not fit is counted
  * ({@code verity.cascade.usage.events.dropped}) and logged with its id, never silently lost.

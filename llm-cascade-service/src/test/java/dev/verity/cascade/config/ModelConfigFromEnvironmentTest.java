@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN §11: operators configure models through environment variables such as VERITY_MODELS_SMALL_BASE_URL. */
+/** Operators configure models through environment variables such as VERITY_MODELS_SMALL_BASE_URL. */
 class ModelConfigFromEnvironmentTest {
 
     private static CascadeConfig configFrom(Map<String, String> env) {
