@@ -74,6 +74,11 @@ public final class Bench {
             if (nginx.isEmpty()) {
                 notes.add("nginx is not installed: the nginx baseline is not measured (`./verity bench` installs it)");
             }
+            Optional<Portkey> portkey = Portkey.start(work);
+            if (portkey.isEmpty()) {
+                notes.add("Portkey " + Portkey.VERSION + " is not installed (or node is missing): the Portkey baseline is not "
+                        + "measured (`./verity bench` installs it from npm)");
+            }
             log("starting the stack");
             List<String> profiling = jfr ? List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
                     + Files.createDirectories(out.resolve("raw/jfr")) + "/%p.jfr") : List.of();
@@ -82,7 +87,7 @@ public final class Bench {
             }
             env.forEach((key, value) -> notes.add("experiment: the services ran with " + key + "=" + value));
             try (BenchStack stack = new BenchStack(work, provider, profiling, env)) {
-                BenchRun run = new BenchRun(profile, vertx, provider, nginx, stack, out.resolve("raw"));
+                BenchRun run = new BenchRun(profile, vertx, provider, nginx, portkey, stack, out.resolve("raw"));
                 for (String module : PackagedStack.MODULES) {
                     run.rssIdle.put(module, Machine.rssMb(stack.service(module).pid()));
                 }
@@ -107,6 +112,7 @@ public final class Bench {
                         + Machine.loadAverages() + " at the end", started, Duration.between(started, Instant.now()), run.rows, notes);
             } finally {
                 nginx.ifPresent(Nginx::close);
+                portkey.ifPresent(Portkey::close);
             }
         } finally {
             Await.result(vertx.close(), 30);

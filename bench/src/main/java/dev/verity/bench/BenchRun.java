@@ -23,6 +23,7 @@ final class BenchRun {
     final Http http;
     final ProviderStandIn provider;
     final Optional<Nginx> nginx;
+    final Optional<Portkey> portkey;
     final BenchStack stack;
     final Path raw;
     final List<Row> rows = new ArrayList<>();
@@ -34,12 +35,14 @@ final class BenchRun {
     private final List<String> tokens = new ArrayList<>();
     private final Map<Integer, String> socketTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
-    BenchRun(Profile profile, Vertx vertx, ProviderStandIn provider, Optional<Nginx> nginx, BenchStack stack, Path raw) {
+    BenchRun(Profile profile, Vertx vertx, ProviderStandIn provider, Optional<Nginx> nginx, Optional<Portkey> portkey,
+             BenchStack stack, Path raw) {
         this.profile = profile;
         this.vertx = vertx;
         this.http = new Http(vertx);
         this.provider = provider;
         this.nginx = nginx;
+        this.portkey = portkey;
         this.stack = stack;
         this.raw = raw;
         for (int i = 0; i < 100; i++) {
@@ -73,6 +76,13 @@ final class BenchRun {
     OpenLoad.Call completions(String url, boolean authenticated) {
         long[] counter = {0};
         return () -> http.post(url, authenticated ? token(counter[0]++) : null, COMPLETION)
+                .map(reply -> reply.status() == 200);
+    }
+
+    /** A call through Portkey to the stand-in's {@code fast} model, with a provider key as its clients send one. */
+    OpenLoad.Call portkeyCompletions(Portkey portkey) {
+        io.vertx.core.MultiMap target = Portkey.target(provider.baseUrl(BenchStack.FAST));
+        return () -> http.post(portkey.completionsUrl(), "sk-bench-provider-key", COMPLETION, target)
                 .map(reply -> reply.status() == 200);
     }
 
