@@ -22,13 +22,13 @@ import java.util.stream.Collectors;
  * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR] [--jfr] [--env KEY=VALUE]...}: starts the provider stand-in,
  * nginx in front of it and the whole stack, runs the scenarios in an order where none disturbs
  * the next (P8's streams after the other load, P7's few sockets before P5's thousands, which can exhaust the gateway's heap; the
- * service restarts of P6 and the open breaker of P4 last), and writes
+ * fresh stack of P9, the service restarts of P6 and the open breaker of P4 last), and writes
  * {@code latest.md}, {@code p1-latency.png} and the raw histograms.
  */
 public final class Bench {
 
     private static final List<Scenario> SCENARIOS = List.of(new OpenAiLatency(), new MaxRate(), new AgentRuns(),
-            new Streams(), new ServiceLoss(), new SocketFanout(), new Startup(), new DeadProvider());
+            new Streams(), new ServiceLoss(), new SocketFanout(), new WarmUp(), new Startup(), new DeadProvider());
 
     private Bench() {
     }
@@ -107,6 +107,9 @@ public final class Bench {
                 }
                 if (!run.p1Curves.isEmpty()) {
                     Plot.p1(out, run.p1Curves);
+                }
+                if (!run.warmUpCurves.isEmpty()) {
+                    Plot.warmUp(out, WarmUp.points(run.warmUpCurves));
                 }
                 return Report.write(out, profile, machine + "; load average (1/5/15 min) " + loadAtStart + " at the start, "
                         + Machine.loadAverages() + " at the end", started, Duration.between(started, Instant.now()), run.rows, notes);

@@ -32,6 +32,8 @@ final class BenchRun {
     /** Highest RSS of each service seen under P1 load, in MB. */
     final Map<String, Double> rssUnderLoad = new LinkedHashMap<>();
     final Map<String, Double> rssIdle = new LinkedHashMap<>();
+    /** P9's curves by variant, for the plot. */
+    final Map<String, List<WarmUp.Window>> warmUpCurves = new LinkedHashMap<>();
     private final List<String> tokens = new ArrayList<>();
     private final Map<Integer, String> socketTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
