@@ -1,5 +1,6 @@
 package dev.verity.bench;
 
+import dev.verity.local.AotCache;
 import dev.verity.local.PackagedStack;
 import dev.verity.local.ServiceProcess;
 import io.vertx.core.Vertx;
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR] [--jfr] [--env KEY=VALUE]...}: starts the provider stand-in,
+ * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR] [--jfr] [--no-aot] [--env KEY=VALUE]...}: starts the provider stand-in,
  * nginx in front of it and the whole stack, runs the scenarios in an order where none disturbs
  * the next (P8's streams after the other load, P7's few sockets before P5's thousands, which can exhaust the gateway's heap; the
  * fresh stack of P9, the service restarts of P6 and the open breaker of P4 last), and writes
@@ -47,7 +48,9 @@ public final class Bench {
                 env.put(pair[0], pair[1]);
             }
         }
-        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only, list.contains("--jfr"), env);
+        // The services' AOT caches: used when fresh, otherwise trained first (AotTraining); --no-aot runs without.
+        AotCache.Use aot = list.contains("--no-aot") ? AotCache.Use.OFF : AotCache.Use.USE_OR_TRAIN;
+        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only, list.contains("--jfr"), env, aot);
         System.out.println("bench: wrote " + report);
         System.exit(0);
     }
@@ -61,7 +64,8 @@ public final class Bench {
      * Runs the profile's scenarios ({@code only} empty: all of them) and returns latest.md; with
      * {@code jfr} every service records a JFR profile into raw/jfr/&lt;pid&gt;.jfr.
      */
-    static Path run(Profile profile, Path out, Set<String> only, boolean jfr, Map<String, String> env) throws Exception {
+    static Path run(Profile profile, Path out, Set<String> only, boolean jfr, Map<String, String> env, AotCache.Use aot)
+            throws Exception {
         System.setProperty("java.awt.headless", "true");
         Instant started = Instant.now();
         String machine = Machine.describe();
@@ -86,8 +90,18 @@ public final class Bench {
                 notes.add("services ran with JFR recording (settings=profile): figures include its small overhead");
             }
             env.forEach((key, value) -> notes.add("experiment: the services ran with " + key + "=" + value));
-            try (BenchStack stack = new BenchStack(work, provider, profiling, env)) {
+            try (BenchStack stack = new BenchStack(work, provider, profiling, env, aot)) {
                 BenchRun run = new BenchRun(profile, vertx, provider, nginx, portkey, stack, out.resolve("raw"));
+                awaitServing(run);
+                String training = AotTraining.trainIfNeeded(run);
+                if (!training.isEmpty()) {
+                    notes.add(training);
+                }
+                notes.add(AotCache.supported() && aot != AotCache.Use.OFF && PackagedStack.MODULES.stream().allMatch(
+                        module -> AotCache.fresh(ServiceProcess.runnerOf(ServiceProcess.repoRoot(), module)))
+                        ? "the services ran on their JDK AOT caches (-XX:AOTCache; P6 and P9 also measure without)"
+                        : "the services ran without JDK AOT caches (" + (aot == AotCache.Use.OFF ? "--no-aot"
+                        : "JDK " + Runtime.version().feature() + ", caches need 25+, or none fresh") + ")");
                 for (String module : PackagedStack.MODULES) {
                     run.rssIdle.put(module, Machine.rssMb(stack.service(module).pid()));
                 }

@@ -62,6 +62,25 @@ final class BenchRun {
         return socketTokens.computeIfAbsent(i % 1000, user -> stack.token("bench-socket-user-" + user));
     }
 
+    /** Every service has a fresh AOT cache and this JDK can use it: P6 and P9 then measure with and without. */
+    boolean aotCaches() {
+        return dev.verity.local.AotCache.supported() && PackagedStack.MODULES.stream().allMatch(module ->
+                dev.verity.local.AotCache.fresh(dev.verity.local.ServiceProcess.runnerOf(
+                        dev.verity.local.ServiceProcess.repoRoot(), module)));
+    }
+
+    /** The variants P6 and P9 compare: with the AOT cache (when there are caches) and without. */
+    List<String> aotVariants() {
+        return aotCaches() ? List.of("without AOT cache", "with AOT cache") : List.of("without AOT cache");
+    }
+
+    /** Later starts of every service use the AOT cache (variant "with AOT cache") or not. */
+    void useAotCache(String variant) {
+        dev.verity.local.AotCache.Use use = variant.startsWith("with ") ? dev.verity.local.AotCache.Use.USE
+                : dev.verity.local.AotCache.Use.OFF;
+        PackagedStack.MODULES.forEach(module -> stack.service(module).aotCache(use));
+    }
+
     /** The gateway's heap in use (MB), from its Micrometer JVM metrics. */
     double gatewayHeapMb() {
         Http.Reply reply = Await.result(http.get(stack.gateway() + "/q/metrics"), 10);

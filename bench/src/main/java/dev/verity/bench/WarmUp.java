@@ -16,7 +16,8 @@ import java.util.Map;
  * gets a fixed offered load for two minutes, measured in consecutive 10 s windows: answers per
  * second (good answers over the window's wall time, its drain included, so a stall lowers it)
  * and p99 per window. The warm rate is the median of the last three windows; the target is the
- * first window at least half of it.
+ * first window at least half of it. With fresh AOT caches the curve is taken twice, without the
+ * caches and then with them.
  */
 final class WarmUp implements Scenario {
 
@@ -27,11 +28,15 @@ final class WarmUp implements Scenario {
 
     @Override
     public void run(BenchRun run) throws IOException {
-        String label = "as launched";
-        List<Window> curve = curve(run);
-        write(run, label, curve);
-        run.warmUpCurves.put(label, curve);
-        addRows(run, label, curve);
+        for (String label : run.aotVariants()) {
+            run.useAotCache(label);
+            List<Window> curve = curve(run);
+            write(run, label, curve);
+            run.warmUpCurves.put(label, curve);
+            addRows(run, label, curve);
+        }
+        // What the rest of the run started with.
+        run.useAotCache(run.aotVariants().getLast());
     }
 
     /** One window of the curve: seconds since ready at its end, answers per second, p99, errors. */
