@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -62,19 +61,7 @@ final class Portkey implements AutoCloseable {
         builder.environment().put("NODE_ENV", "production");
         Process process = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "portkey-reaper"));
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (!Endpoints.answers("127.0.0.1", port, 200)) {
-            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("Portkey did not start; see " + logs.resolve("stdout.log"));
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while starting Portkey", e);
-            }
-        }
+        Listening.await(process, port, Duration.ofSeconds(30), "Portkey", logs.resolve("stdout.log"));
         return Optional.of(new Portkey(process, port));
     }
 

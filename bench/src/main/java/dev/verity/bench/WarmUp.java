@@ -104,7 +104,7 @@ final class WarmUp implements Scenario {
         curve.forEach(w -> lines.add(String.format(Locale.ROOT, "%.1f %.1f %.2f %d %d", w.endSeconds(), w.answersPerSecond(),
                 w.p99Ms(), w.errors(), w.sent())));
         Files.createDirectories(run.raw);
-        Files.write(run.raw.resolve("p9-warm-up-" + label.replaceAll("[^a-z0-9]+", "-") + ".txt"), lines);
+        Files.write(run.raw.resolve("p9-warm-up-" + label.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-") + ".txt"), lines);
     }
 
     /** Curves by label, for the plot. */
