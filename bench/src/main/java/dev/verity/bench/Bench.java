@@ -1,5 +1,6 @@
 package dev.verity.bench;
 
+import dev.verity.local.AotCache;
 import dev.verity.local.PackagedStack;
 import dev.verity.local.ServiceProcess;
 import io.vertx.core.Vertx;
@@ -19,16 +20,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR] [--jfr] [--env KEY=VALUE]...}: starts the provider stand-in,
+ * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR] [--jfr] [--no-aot] [--env KEY=VALUE]...}: starts the provider stand-in,
  * nginx in front of it and the whole stack, runs the scenarios in an order where none disturbs
  * the next (P8's streams after the other load, P7's few sockets before P5's thousands, which can exhaust the gateway's heap; the
- * service restarts of P6 and the open breaker of P4 last), and writes
+ * fresh stack of P9, the service restarts of P6 and the open breaker of P4 last), and writes
  * {@code latest.md}, {@code p1-latency.png} and the raw histograms.
  */
 public final class Bench {
 
     private static final List<Scenario> SCENARIOS = List.of(new OpenAiLatency(), new MaxRate(), new AgentRuns(),
-            new Streams(), new ServiceLoss(), new SocketFanout(), new Startup(), new DeadProvider());
+            new Streams(), new ServiceLoss(), new SocketFanout(), new WarmUp(), new Startup(), new DeadProvider());
 
     private Bench() {
     }
@@ -47,7 +48,9 @@ public final class Bench {
                 env.put(pair[0], pair[1]);
             }
         }
-        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only, list.contains("--jfr"), env);
+        // The services' AOT caches: used when fresh, otherwise trained first (AotTraining); --no-aot runs without.
+        AotCache.Use aot = list.contains("--no-aot") ? AotCache.Use.OFF : AotCache.Use.USE_OR_TRAIN;
+        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only, list.contains("--jfr"), env, aot);
         System.out.println("bench: wrote " + report);
         System.exit(0);
     }
@@ -61,7 +64,8 @@ public final class Bench {
      * Runs the profile's scenarios ({@code only} empty: all of them) and returns latest.md; with
      * {@code jfr} every service records a JFR profile into raw/jfr/&lt;pid&gt;.jfr.
      */
-    static Path run(Profile profile, Path out, Set<String> only, boolean jfr, Map<String, String> env) throws Exception {
+    static Path run(Profile profile, Path out, Set<String> only, boolean jfr, Map<String, String> env, AotCache.Use aot)
+            throws Exception {
         System.setProperty("java.awt.headless", "true");
         Instant started = Instant.now();
         String machine = Machine.describe();
@@ -74,6 +78,11 @@ public final class Bench {
             if (nginx.isEmpty()) {
                 notes.add("nginx is not installed: the nginx baseline is not measured (`./verity bench` installs it)");
             }
+            Optional<Portkey> portkey = Portkey.start(work);
+            if (portkey.isEmpty()) {
+                notes.add("Portkey " + Portkey.VERSION + " is not installed (or node is missing): the Portkey baseline is not "
+                        + "measured (`./verity bench` installs it from npm)");
+            }
             log("starting the stack");
             List<String> profiling = jfr ? List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
                     + Files.createDirectories(out.resolve("raw/jfr")) + "/%p.jfr") : List.of();
@@ -81,8 +90,18 @@ public final class Bench {
                 notes.add("services ran with JFR recording (settings=profile): figures include its small overhead");
             }
             env.forEach((key, value) -> notes.add("experiment: the services ran with " + key + "=" + value));
-            try (BenchStack stack = new BenchStack(work, provider, profiling, env)) {
-                BenchRun run = new BenchRun(profile, vertx, provider, nginx, stack, out.resolve("raw"));
+            try (BenchStack stack = new BenchStack(work, provider, profiling, env, aot)) {
+                BenchRun run = new BenchRun(profile, vertx, provider, nginx, portkey, stack, out.resolve("raw"));
+                awaitServing(run);
+                String training = AotTraining.trainIfNeeded(run);
+                if (!training.isEmpty()) {
+                    notes.add(training);
+                }
+                notes.add(AotCache.supported() && aot != AotCache.Use.OFF && PackagedStack.MODULES.stream().allMatch(
+                        module -> AotCache.fresh(ServiceProcess.runnerOf(ServiceProcess.repoRoot(), module)))
+                        ? "the services ran on their JDK AOT caches (-XX:AOTCache; P6 and P9 also measure without)"
+                        : "the services ran without JDK AOT caches (" + (aot == AotCache.Use.OFF ? "--no-aot"
+                        : "JDK " + Runtime.version().feature() + ", caches need 25+, or none fresh") + ")");
                 for (String module : PackagedStack.MODULES) {
                     run.rssIdle.put(module, Machine.rssMb(stack.service(module).pid()));
                 }
@@ -103,10 +122,14 @@ public final class Bench {
                 if (!run.p1Curves.isEmpty()) {
                     Plot.p1(out, run.p1Curves);
                 }
+                if (!run.warmUpCurves.isEmpty()) {
+                    Plot.warmUp(out, WarmUp.points(run.warmUpCurves));
+                }
                 return Report.write(out, profile, machine + "; load average (1/5/15 min) " + loadAtStart + " at the start, "
                         + Machine.loadAverages() + " at the end", started, Duration.between(started, Instant.now()), run.rows, notes);
             } finally {
                 nginx.ifPresent(Nginx::close);
+                portkey.ifPresent(Portkey::close);
             }
         } finally {
             Await.result(vertx.close(), 30);

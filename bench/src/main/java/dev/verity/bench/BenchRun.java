@@ -23,6 +23,7 @@ final class BenchRun {
     final Http http;
     final ProviderStandIn provider;
     final Optional<Nginx> nginx;
+    final Optional<Portkey> portkey;
     final BenchStack stack;
     final Path raw;
     final List<Row> rows = new ArrayList<>();
@@ -31,15 +32,19 @@ final class BenchRun {
     /** Highest RSS of each service seen under P1 load, in MB. */
     final Map<String, Double> rssUnderLoad = new LinkedHashMap<>();
     final Map<String, Double> rssIdle = new LinkedHashMap<>();
+    /** P9's curves by variant, for the plot. */
+    final Map<String, List<WarmUp.Window>> warmUpCurves = new LinkedHashMap<>();
     private final List<String> tokens = new ArrayList<>();
     private final Map<Integer, String> socketTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
-    BenchRun(Profile profile, Vertx vertx, ProviderStandIn provider, Optional<Nginx> nginx, BenchStack stack, Path raw) {
+    BenchRun(Profile profile, Vertx vertx, ProviderStandIn provider, Optional<Nginx> nginx, Optional<Portkey> portkey,
+             BenchStack stack, Path raw) {
         this.profile = profile;
         this.vertx = vertx;
         this.http = new Http(vertx);
         this.provider = provider;
         this.nginx = nginx;
+        this.portkey = portkey;
         this.stack = stack;
         this.raw = raw;
         for (int i = 0; i < 100; i++) {
@@ -55,6 +60,25 @@ final class BenchRun {
     /** Sockets spread over 1,000 users (ten per user at 10,000 sockets), minted when first needed. */
     String socketToken(int i) {
         return socketTokens.computeIfAbsent(i % 1000, user -> stack.token("bench-socket-user-" + user));
+    }
+
+    /** Every service has a fresh AOT cache and this JDK can use it: P6 and P9 then measure with and without. */
+    boolean aotCaches() {
+        return dev.verity.local.AotCache.supported() && PackagedStack.MODULES.stream().allMatch(module ->
+                dev.verity.local.AotCache.fresh(dev.verity.local.ServiceProcess.runnerOf(
+                        dev.verity.local.ServiceProcess.repoRoot(), module)));
+    }
+
+    /** The variants P6 and P9 compare: with the AOT cache (when there are caches) and without. */
+    List<String> aotVariants() {
+        return aotCaches() ? List.of("without AOT cache", "with AOT cache") : List.of("without AOT cache");
+    }
+
+    /** Later starts of every service use the AOT cache (variant "with AOT cache") or not. */
+    void useAotCache(String variant) {
+        dev.verity.local.AotCache.Use use = variant.startsWith("with ") ? dev.verity.local.AotCache.Use.USE
+                : dev.verity.local.AotCache.Use.OFF;
+        PackagedStack.MODULES.forEach(module -> stack.service(module).aotCache(use));
     }
 
     /** The gateway's heap in use (MB), from its Micrometer JVM metrics. */
@@ -73,6 +97,13 @@ final class BenchRun {
     OpenLoad.Call completions(String url, boolean authenticated) {
         long[] counter = {0};
         return () -> http.post(url, authenticated ? token(counter[0]++) : null, COMPLETION)
+                .map(reply -> reply.status() == 200);
+    }
+
+    /** A call through Portkey to the stand-in's {@code fast} model, with a provider key as its clients send one. */
+    OpenLoad.Call portkeyCompletions(Portkey portkey) {
+        io.vertx.core.MultiMap target = Portkey.target(provider.baseUrl(BenchStack.FAST));
+        return () -> http.post(portkey.completionsUrl(), "sk-bench-provider-key", COMPLETION, target)
                 .map(reply -> reply.status() == 200);
     }
 

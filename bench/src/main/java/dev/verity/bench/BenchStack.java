@@ -1,5 +1,6 @@
 package dev.verity.bench;
 
+import dev.verity.local.AotCache;
 import dev.verity.local.Endpoints;
 import dev.verity.local.JwtKeys;
 import dev.verity.local.LocalPostgres;
@@ -41,8 +42,8 @@ final class BenchStack implements AutoCloseable {
     private final Tokens tokens;
     private final PackagedStack services;
 
-    BenchStack(Path work, ProviderStandIn provider, List<String> extraJvmArgs, Map<String, String> extraEnv)
-            throws IOException {
+    BenchStack(Path work, ProviderStandIn provider, List<String> extraJvmArgs, Map<String, String> extraEnv,
+               AotCache.Use aot) throws IOException {
         Path root = ServiceProcess.repoRoot();
         Path postgresDir = work.resolve("postgres");
         deleteRecursively(postgresDir);
@@ -76,7 +77,7 @@ final class BenchStack implements AutoCloseable {
         // What a pod with the deploy/ limits (512 Mi, 1 CPU) gets: a bounded heap and the serial collector.
         List<String> jvmArgs = new java.util.ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));
         jvmArgs.addAll(extraJvmArgs);
-        services = PackagedStack.start(root, env, jvmArgs, work.resolve("logs"), Duration.ofMinutes(3));
+        services = PackagedStack.start(root, env, jvmArgs, work.resolve("logs"), Duration.ofMinutes(3), aot);
     }
 
     private static void model(Map<String, String> env, String name, String baseUrl, int tier) {

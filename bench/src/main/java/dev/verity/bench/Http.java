@@ -25,7 +25,12 @@ final class Http {
     }
 
     Future<Reply> post(String url, String bearer, Buffer body) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json");
+        return post(url, bearer, body, MultiMap.caseInsensitiveMultiMap());
+    }
+
+    /** With extra request headers (a gateway's routing headers, for one). */
+    Future<Reply> post(String url, String bearer, Buffer body, MultiMap extra) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("content-type", "application/json").addAll(extra);
         if (bearer != null) {
             headers.add("authorization", "Bearer " + bearer);
         }

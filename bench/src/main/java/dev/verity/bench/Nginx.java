@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -67,19 +66,7 @@ final class Nginx implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
         // SIGTERM, not SIGKILL: the master then stops its worker too instead of leaving it orphaned.
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "nginx-reaper"));
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (!Endpoints.answers("127.0.0.1", port, 200)) {
-            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("nginx did not start; see " + prefix.resolve("logs"));
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while starting nginx", e);
-            }
-        }
+        Listening.await(process, port, Duration.ofSeconds(10), "nginx", prefix.resolve("logs"));
         return Optional.of(new Nginx(process, port));
     }
 

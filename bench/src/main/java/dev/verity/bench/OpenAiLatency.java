@@ -24,6 +24,7 @@ final class OpenAiLatency implements Scenario {
         for (int rate : profile.p1Rates()) {
             Map<String, List<LoadResult>> results = new LinkedHashMap<>();
             List<Double> nginxCpuMs = new ArrayList<>();
+            List<Double> portkeyCpuMs = new ArrayList<>();
             List<Double> verityCpuMs = new ArrayList<>();
             double perRequest = 1000.0 / run.requestsPerMeasure(rate);
             for (int rep = 1; rep <= profile.repetitions(); rep++) {
@@ -37,6 +38,14 @@ final class OpenAiLatency implements Scenario {
                             "nginx", rate, run.completions(nginx.baseUrl(BenchStack.FAST) + "/chat/completions", false),
                             "p1-nginx" + suffix));
                     nginxCpuMs.add((nginx.cpuSeconds() - before) * perRequest);
+                }
+                if (run.portkey.isPresent()) {
+                    Portkey portkey = run.portkey.get();
+                    double before = portkey.cpuSeconds();
+                    // The same warm-up before every measurement as Verity gets (BenchRun.measure).
+                    results.computeIfAbsent("portkey", k -> new ArrayList<>()).add(run.measure(
+                            "portkey", rate, run.portkeyCompletions(portkey), "p1-portkey" + suffix));
+                    portkeyCpuMs.add((portkey.cpuSeconds() - before) * perRequest);
                 }
                 double before = run.stackCpuSeconds();
                 results.computeIfAbsent("verity", k -> new ArrayList<>())
@@ -52,6 +61,11 @@ final class OpenAiLatency implements Scenario {
             run.rows.add(Row.of("P1 CPU per request @ " + rate + "/s (Verity: the four services)", "one nginx hop (nginx)",
                     Summary.of(nginxCpuMs), Summary.of(verityCpuMs), " ms", null, "—", null,
                     Integer.toString(verityCpuMs.size())));
+            if (!portkeyCpuMs.isEmpty()) {
+                run.rows.add(Row.of("P1 CPU per request @ " + rate + "/s (Verity: the four services)", "Portkey " + Portkey.VERSION
+                        + " (node)", Summary.of(portkeyCpuMs), Summary.of(verityCpuMs), " ms", null, "—", null,
+                        Integer.toString(verityCpuMs.size())));
+            }
         }
     }
 
@@ -82,6 +96,12 @@ final class OpenAiLatency implements Scenario {
             } else {
                 run.rows.add(Row.notMeasured("P1 OpenAI path " + percentile + " @ " + rate + "/s", "one nginx hop",
                         "not measured (nginx not installed)"));
+            }
+            if (results.containsKey("portkey")) {
+                List<LoadResult> portkey = results.get("portkey");
+                run.rows.add(withErrors(Row.of("P1 OpenAI path " + percentile + " @ " + rate + "/s", "Portkey "
+                        + Portkey.VERSION + errors(portkey), Summary.of(portkey.stream().map(r -> r.ms(pct)).toList()),
+                        verityValue, " ms", added(verity, portkey, pct), "—", null, reps), errors));
             }
         }
     }

@@ -11,7 +11,7 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** {@code p1-latency.png}: P1 p50 and p99 against the offered rate, per target. */
+/** {@code p1-latency.png}: P1 p50 and p99 against the offered rate, per target; {@code p9-warm-up.png}: P9's curves. */
 final class Plot {
 
     private Plot() {
@@ -37,6 +37,24 @@ final class Plot {
         latency.setSmallestValue(1);
         chart.getXYPlot().setRangeAxis(latency);
         Path file = out.resolve("p1-latency.png");
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 560);
+        return file;
+    }
+
+    /** Answers per second per window against seconds since ready, one series per variant; points are {end s, rate, p99}. */
+    static Path warmUp(Path out, Map<String, double[][]> curves) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        curves.forEach((label, points) -> {
+            XYSeries rate = new XYSeries(label);
+            for (double[] point : points) {
+                rate.add(point[0], point[1]);
+            }
+            data.addSeries(rate);
+        });
+        JFreeChart chart = ChartFactory.createXYLineChart("P9 warm-up: fresh stack at a fixed offered rate",
+                "seconds since all four services reported ready (window end)", "good answers per second (window)",
+                data, PlotOrientation.VERTICAL, true, false, false);
+        Path file = out.resolve("p9-warm-up.png");
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 560);
         return file;
     }

@@ -22,7 +22,12 @@ record Profile(String name,
                int p7Sockets,
                int p6Restarts,
                int p8Streams,
-               ProviderStandIn.StreamPacing p8Pacing) {
+               ProviderStandIn.StreamPacing p8Pacing,
+               WarmUpCurve warmUpCurve) {
+
+    /** P9: a fixed offered rate measured in consecutive windows from the moment the fresh stack is ready. */
+    record WarmUpCurve(int rate, Duration window, int windows) {
+    }
 
     static Profile full() {
         return new Profile("full", 10, 3, Duration.ofSeconds(3), Duration.ofSeconds(8),
@@ -32,7 +37,9 @@ record Profile(String name,
                 List.of(1000, 5000, 10_000),
                 100, 2,
                 // A short answer as a fast provider streams it: first token after 50 ms, 16 tokens 30 ms apart.
-                100, new ProviderStandIn.StreamPacing(BenchStack.PACED, 50, 16, 30));
+                100, new ProviderStandIn.StreamPacing(BenchStack.PACED, 50, 16, 30),
+                // Two minutes in 10 s windows, at a rate the warm stack holds on this machine (P1's middle one).
+                new WarmUpCurve(500, Duration.ofSeconds(10), 12));
     }
 
     static Profile smoke() {
@@ -42,7 +49,8 @@ record Profile(String name,
                 5, 3, 5,
                 List.of(10),
                 5, 0,
-                5, new ProviderStandIn.StreamPacing(BenchStack.PACED, 10, 4, 5));
+                5, new ProviderStandIn.StreamPacing(BenchStack.PACED, 10, 4, 5),
+                new WarmUpCurve(20, Duration.ofSeconds(1), 2));
     }
 
     boolean isSmoke() {

@@ -18,7 +18,8 @@ class BenchSmokeTest {
     @Test
     void everyScenarioProducesNumbersAndTheFilesAreWritten() throws Exception {
         Path out = ServiceProcess.repoRoot().resolve("bench/target/smoke-results");
-        Path report = Bench.run(Profile.smoke(), out, Set.of(), false, java.util.Map.of());
+        // A fresh AOT cache is used, none is trained: training costs a minute that CI does not need to spend.
+        Path report = Bench.run(Profile.smoke(), out, Set.of(), false, java.util.Map.of(), dev.verity.local.AotCache.Use.USE);
 
         String table = Files.readString(report);
         for (String scenario : Bench.ids().split(",")) {

@@ -96,7 +96,9 @@ public final class LocalStack {
                         + ") is already in use: stop what runs there first");
             }
             services.add(new ServiceProcess(service.getKey(), ServiceProcess.runnerOf(root, service.getKey()),
-                    service.getValue(), env, data.resolve("logs").resolve(service.getKey() + ".log"), List.of()).start());
+                    service.getValue(), env, data.resolve("logs").resolve(service.getKey() + ".log"), List.of())
+                    // The first run on JDK 25 is the training run: its cache is written on Ctrl-C, later runs use it.
+                    .aotCache(AotCache.Use.USE_OR_TRAIN).start());
         }
         for (ServiceProcess service : services) {
             service.awaitReady(Duration.ofMinutes(3));
@@ -174,6 +176,11 @@ public final class LocalStack {
                           http://localhost:8080/api/v1/chat
                   Ctrl-C stops everything.
                 """);
+        out.append("  AOT cache (JDK 25+): ").append(!AotCache.supported()
+                ? "not used (this JDK is " + Runtime.version().feature() + ")"
+                : services.stream().anyMatch(ServiceProcess::training)
+                        ? "this run trains it; it is written when you stop (Ctrl-C, allow up to a minute), later runs use it"
+                        : "in use").append('\n');
         System.out.println(out);
     }
 

@@ -32,6 +32,12 @@ public final class PackagedStack implements AutoCloseable {
     /** Starts every service at once and waits until all are ready. */
     public static PackagedStack start(Path repoRoot, Map<String, String> env, List<String> jvmArgs, Path logDir,
                                       Duration timeout) {
+        return start(repoRoot, env, jvmArgs, logDir, timeout, AotCache.Use.OFF);
+    }
+
+    /** As {@link #start(Path, Map, List, Path, Duration)}, each service using its AOT cache as {@code aot} says. */
+    public static PackagedStack start(Path repoRoot, Map<String, String> env, List<String> jvmArgs, Path logDir,
+                                      Duration timeout, AotCache.Use aot) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         MODULES.forEach(module -> ports.put(module, Endpoints.freePort()));
         Map<String, String> wired = new HashMap<>(env);
@@ -42,7 +48,7 @@ public final class PackagedStack implements AutoCloseable {
         Map<String, Long> launched = new LinkedHashMap<>();
         for (String module : MODULES) {
             ServiceProcess process = new ServiceProcess(module, ServiceProcess.runnerOf(repoRoot, module),
-                    ports.get(module), wired, logDir.resolve(module + ".log"), jvmArgs);
+                    ports.get(module), wired, logDir.resolve(module + ".log"), jvmArgs).aotCache(aot);
             launched.put(module, System.nanoTime());
             stack.services.put(module, process.start());
         }

@@ -31,6 +31,8 @@ public final class ServiceProcess implements AutoCloseable {
     private final Map<String, String> env;
     private final Path logFile;
     private final List<String> jvmArgs;
+    private volatile AotCache.Use aot = AotCache.Use.OFF;
+    private volatile boolean training;
     private Process process;
 
     public ServiceProcess(String name, Path runnerJar, int port, Map<String, String> env, Path logFile,
@@ -41,6 +43,17 @@ public final class ServiceProcess implements AutoCloseable {
         this.env = Map.copyOf(env);
         this.logFile = logFile;
         this.jvmArgs = List.copyOf(jvmArgs);
+    }
+
+    /** How the next starts use the service's AOT cache ({@link AotCache}); off unless asked. */
+    public ServiceProcess aotCache(AotCache.Use use) {
+        this.aot = use;
+        return this;
+    }
+
+    /** This process is the training run that writes the AOT cache when it exits. */
+    public boolean training() {
+        return training;
     }
 
     /** The runner of a module, found from the repository root. */
@@ -72,6 +85,8 @@ public final class ServiceProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmArgs);
+            List<String> aotOptions = AotCache.options(runnerJar, aot);
+            command.addAll(aotOptions);
             command.add("-jar");
             command.add(runnerJar.toString());
             ProcessBuilder builder = new ProcessBuilder(command)
@@ -81,7 +96,14 @@ public final class ServiceProcess implements AutoCloseable {
             builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
             process = builder.start();
             Process started = process;
-            Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, name + "-reaper"));
+            boolean trains = AotCache.isTraining(aotOptions);
+            training = trains;
+            if (trains) {
+                started.onExit().thenRun(() -> AotCache.trained(runnerJar));
+            }
+            // A training run writes its cache while it exits: SIGTERM and time for that, not SIGKILL.
+            Runtime.getRuntime().addShutdownHook(new Thread(trains ? () -> stopProcess(started, TRAINING_EXIT)
+                    : started::destroyForcibly, name + "-reaper"));
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
@@ -125,11 +147,19 @@ public final class ServiceProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
-    /** SIGTERM, then SIGKILL after the grace period. */
+    /** SIGTERM, then SIGKILL after the grace period (for a training run, after the time its cache takes to write). */
     public synchronized void stop(Duration grace) {
         if (!isAlive()) {
             return;
         }
+        stopProcess(process, training && grace.compareTo(TRAINING_EXIT) < 0 ? TRAINING_EXIT : grace);
+        awaitExitHandlers();
+    }
+
+    /** How long a training run may take to exit: the JVM assembles the AOT cache in a child JVM then. */
+    private static final Duration TRAINING_EXIT = Duration.ofMinutes(3);
+
+    private static void stopProcess(Process process, Duration grace) {
         process.destroy();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -138,6 +168,15 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+    }
+
+    /** The training run's exit handler (marking the cache fresh) has run once stop returns. */
+    private void awaitExitHandlers() {
+        if (training) {
+            process.onExit().join();
+            AotCache.trained(runnerJar);
+            training = false;
         }
     }
 
