@@ -21,8 +21,9 @@ public record MetricsResult(
         @JsonProperty("degraded") boolean degraded,
         @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("source") DataSource source) {
 
-    public MetricsResult(List<Series> series, List<Instant> emptyBuckets, Coverage coverage) {
-        this(series, emptyBuckets, coverage, !coverage.complete(), null);
+    /** A fresh result: degraded exactly when calls of its window were rejected. */
+    static MetricsResult of(List<Series> series, List<Instant> emptyBuckets, Coverage coverage) {
+        return new MetricsResult(series, emptyBuckets, coverage, !coverage.complete(), null);
     }
 
     /** The same result, labelled with where it was read from. */

@@ -104,7 +104,7 @@ public class MetricsService {
                 empty.add(plan.bucketStart(i));
             }
         }
-        return new MetricsResult(series, empty, coverage);
+        return MetricsResult.of(series, empty, coverage);
     }
 
     private static int compareGroups(String a, String b) {
