@@ -247,6 +247,68 @@ class UsageAccountingSuiteTest {
                 "ready".equals(Http.get(data + "/v1/status", null).json().path("status").asText()));
     }
 
+    @Test
+    void aCascadeStoppedWithSigtermUnderLoadLeavesOneRowPerProviderCall() throws Exception {
+        TestUser user = Users.of("mid", "org-usage-sigterm");
+        String token = Users.token(user);
+        stack.provider().answers("small", ANSWER);
+        Load load = Load.start(token, 4);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.answered() >= 20);
+            dev.verity.local.ServiceProcess cascade = stack.service(VerityStack.CASCADE);
+            // SIGTERM: the cascade drains its in-flight calls, each of which writes its usage event.
+            cascade.stop(Duration.ofSeconds(30));
+            int answeredWhileDown = load.answered();
+            cascade.start().awaitReady(Duration.ofMinutes(2));
+            await().atMost(Duration.ofSeconds(60)).until(() -> load.answered() > answeredWhileDown + 20);
+        } finally {
+            load.stop();
+        }
+
+        assertThat(load.violations()).as("bodies the scanner refused").isEmpty();
+        int received = providerRequests();
+        await().atMost(Duration.ofSeconds(60)).until(() -> rows(user.orgId()) >= received);
+        assertThat(rows(user.orgId())).as("rows for the org == requests the provider received").isEqualTo(received);
+        assertThat(stack.count("SELECT count(*) FROM telemetry.usage_rejections WHERE org_id = ?", user.orgId())).isZero();
+    }
+
+    /** Concurrent clients sending completions until stopped; refusals while a service is away are expected. */
+    private record Load(ExecutorService pool, AtomicBoolean stopped, AtomicInteger ok, List<String> bad) {
+
+        static Load start(String token, int clients) {
+            Load load = new Load(Executors.newFixedThreadPool(clients), new AtomicBoolean(), new AtomicInteger(),
+                    java.util.Collections.synchronizedList(new ArrayList<>()));
+            for (int c = 0; c < clients; c++) {
+                load.pool.submit(() -> {
+                    while (!load.stopped.get()) {
+                        try {
+                            if (completion(token).status() == 200) {
+                                load.ok.incrementAndGet();
+                            }
+                        } catch (AssertionError violation) {
+                            load.bad.add(violation.getMessage());
+                        }
+                    }
+                });
+            }
+            return load;
+        }
+
+        int answered() {
+            return ok.get();
+        }
+
+        List<String> violations() {
+            return List.copyOf(bad);
+        }
+
+        void stop() throws InterruptedException {
+            stopped.set(true);
+            pool.shutdown();
+            assertThat(pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
     private static long pendingUsageEntries() {
         Object reply = Resp.call(stack.redis(), "XPENDING", USAGE, "data-agent");
         return reply instanceof List<?> summary && !summary.isEmpty() ? (Long) summary.getFirst() : 0;
