@@ -375,19 +375,31 @@ function sourceNote(source) {
   return el("p", { class: "source muted" }, `Source: ${source.kind}.`);
 }
 
+// How complete the figures are for their window: rejected calls are missing from every figure.
+function coverageNote(result) {
+  const c = result.coverage;
+  if (!c) return null;
+  const recorded = `${c.calls_recorded} call${c.calls_recorded === 1 ? "" : "s"} recorded`;
+  if (c.calls_rejected > 0) {
+    return el("p", { class: "coverage degraded", role: "status" },
+      `Coverage: ${recorded}, ${c.calls_rejected} rejected at ingestion — these figures are incomplete.`);
+  }
+  return el("p", { class: "coverage muted" }, `Coverage: ${recorded}, none rejected.`);
+}
+
 function metricsView(result) {
   const box = el("div", { class: "metrics" });
   const series = (result.series || []).filter((s) => (s.buckets || []).some((b) => b.count > 0));
   if (series.length === 0) {
     box.append(el("p", { class: "nothing" }, "Nothing to show: no calls were recorded for your organisation in this window."));
-    box.append(sourceNote(result.source) ?? "");
+    box.append(coverageNote(result) ?? "", sourceNote(result.source) ?? "");
     return box;
   }
   // One x axis for all series; a bucket a series has no data in stays null, which uPlot draws as a gap.
   const starts = new Set((result.empty_buckets || []).map((s) => Date.parse(s) / 1000));
   for (const s of series) for (const b of s.buckets) starts.add(Date.parse(b.start) / 1000);
   const xs = [...starts].sort((a, b) => a - b);
-  box.append(sourceNote(result.source) ?? "");
+  box.append(coverageNote(result) ?? "", sourceNote(result.source) ?? "");
   const charts = [
     ["latency_ms", "Latency p95 (ms) by model", (b) => b.p95],
     ["latency_ms", "Latency p50 (ms) by model", (b) => b.p50],
@@ -419,6 +431,7 @@ function costView(c) {
   const box = el("div", { class: "cost" }, el("h3", {}, "Cost analysis"));
   if (!c.calls_analysed) {
     box.append(el("p", { class: "nothing" }, "Nothing to show: no recorded calls to analyse in this window."));
+    box.append(coverageNote(c) ?? "");
     return box;
   }
   const table = el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Model"), el("th", {}, "Calls"), el("th", {}, "USD"))));
@@ -429,7 +442,7 @@ function costView(c) {
     ["Calls analysed", c.calls_analysed], ["Spent", `$${c.actual_usd}`],
     ["Under the alternative", c.alternative_usd === undefined ? null : `$${c.alternative_usd}`],
     ["Savings", c.savings_usd === undefined ? null : `$${c.savings_usd}`], ["Basis", c.basis],
-  ]), table, sourceNote(c.source) ?? "");
+  ]), table, coverageNote(c) ?? "", sourceNote(c.source) ?? "");
   return box;
 }
 

@@ -2,6 +2,7 @@ package dev.verity.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +23,7 @@ public record Provenance(
         @JsonProperty("selection_reasoning") String selectionReasoning,
         @JsonProperty("attempts") List<Attempt> attempts,
         @JsonProperty("usage") Usage usage,
-        @JsonProperty("total_cost_usd") Double totalCostUsd,
+        @JsonProperty("total_cost_usd") BigDecimal totalCostUsd,
         @JsonProperty("latency_ms") long latencyMs) {
 
     public Provenance {

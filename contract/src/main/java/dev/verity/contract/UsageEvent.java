@@ -3,6 +3,7 @@ package dev.verity.contract;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -11,6 +12,7 @@ import java.util.Objects;
  * {@code verity:usage} and the data agent stores it in {@code llm_calls}.
  * The stream entry has a single field, {@link #STREAM_FIELD}, holding this record as JSON.
  * Token counts and cost are null when the provider did not report them: unknown, never estimated.
+ * {@code cost_usd} is computed by {@link Money#callCost} (12 decimal places) and travels as a plain JSON number.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UsageEvent(
@@ -22,7 +24,7 @@ public record UsageEvent(
         @JsonProperty("provider") String provider,
         @JsonProperty("prompt_tokens") Integer promptTokens,
         @JsonProperty("completion_tokens") Integer completionTokens,
-        @JsonProperty("cost_usd") Double costUsd,
+        @JsonProperty("cost_usd") BigDecimal costUsd,
         @JsonProperty("latency_ms") long latencyMs,
         @JsonProperty("outcome") Outcome outcome,
         @JsonProperty("error_type") ErrorType errorType,

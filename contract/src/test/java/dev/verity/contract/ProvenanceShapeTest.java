@@ -17,7 +17,7 @@ class ProvenanceShapeTest {
     private static Provenance provenance() {
         return new Provenance("large", "openai-compatible", "chatcmpl-1", PRODUCED, false, 0.91, false,
                 "tier 1 escalated: finish_reason=length", List.of(Attempt.succeeded("large", 812)),
-                new Usage(31, 120), 0.00021, 812);
+                new Usage(31, 120), new java.math.BigDecimal("0.000210000000"), 812);
     }
 
     @Test

@@ -150,6 +150,18 @@ class UsageStreamTest {
             await().atMost(PATIENCE).until(() -> streams().xpending(STREAM, GROUP, StreamRange.of(id, id), 10).isEmpty());
         }
         assertThat(Database.tableExists()).isTrue();
+        // Each rejection is recorded once, with the org when the event named one.
+        List<String> rejected = List.of(notJson, missingOrg, wrongOutcome, noEventField);
+        assertThat(Database.longValue("SELECT count(*) FROM telemetry.usage_rejections WHERE source_id = ANY(?)",
+                (Object) rejected.toArray(String[]::new))).isEqualTo(4);
+        assertThat(Database.longValue("SELECT count(*) FROM telemetry.usage_rejections WHERE org_id = ?", org))
+                .isEqualTo(1);
+        // Recent rejections turn the status degraded for an hour (ExactUsageTest covers that): the other
+        // suites sharing this database expect a ready service, so these are taken back.
+        Database.longValue("WITH gone AS (DELETE FROM telemetry.usage_rejections WHERE source_id = ANY(?) RETURNING 1) "
+                + "SELECT count(*) FROM gone", (Object) rejected.toArray(String[]::new));
+        await().atMost(PATIENCE).until(() -> "ready".equals(TestCalls.parse(io.restassured.RestAssured.given()
+                .when().get("/v1/status").then().extract().asString()).get("status").asText()));
     }
 
     private static void insertDirectly(String org, Call call) throws Exception {

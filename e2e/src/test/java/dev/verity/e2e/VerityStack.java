@@ -215,6 +215,40 @@ public final class VerityStack {
         }
     }
 
+    /** The stack's Redis, for looking at the usage streams as an operator would. */
+    public dev.verity.local.RedisEndpoint redis() {
+        return redis.endpoint();
+    }
+
+    /** One number from the stack's PostgreSQL (the first column of the first row). */
+    public long count(String sql, Object... params) {
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             PreparedStatement query = db.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                query.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed: " + sql, e);
+        }
+    }
+
+    /** One statement against the stack's PostgreSQL; the number of rows it changed. */
+    public int execute(String sql, Object... params) {
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             PreparedStatement statement = db.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setObject(i + 1, params[i]);
+            }
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("statement failed: " + sql, e);
+        }
+    }
+
     /** The models' configured prices (cascade and data agent alike). */
     public Map<String, Price> prices() {
         return Map.copyOf(prices);

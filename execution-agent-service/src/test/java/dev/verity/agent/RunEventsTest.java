@@ -74,6 +74,8 @@ class RunEventsTest {
         assertThat(completed.path("outcome").asText()).isEqualTo("success");
         assertThat(completed.path("summary").path("series").asInt()).isEqualTo(1);
         assertThat(completed.path("summary").path("source").path("kind").asText()).isEqualTo("primary");
+        assertThat(completed.path("summary").path("coverage").path("calls_rejected").asInt()).isEqualTo(1);
+        assertThat(completed.path("summary").path("degraded").asBoolean()).isTrue();
         JsonNode answer = events.get(5).path("data");
         assertThat(answer.path("response").asText()).isEqualTo("Your p95 latency today was 812 ms on model small.");
         assertThat(answer.path("provenance").path("model").asText()).isEqualTo("large");

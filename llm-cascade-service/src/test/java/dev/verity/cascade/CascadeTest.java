@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -101,7 +100,8 @@ class CascadeTest {
         assertThat(body.getDouble("provenance.quality_score")).isEqualTo(1.0);
         assertThat(body.getInt("provenance.usage.prompt_tokens")).isEqualTo(31);
         assertThat(body.getInt("provenance.usage.completion_tokens")).isEqualTo(120);
-        assertThat(body.getDouble("provenance.total_cost_usd")).isCloseTo(31 * 0.5 / 1e6 + 120 * 1.5 / 1e6, within(1e-12));
+        // (31 × 0.5 + 120 × 1.5) / 1e6, to the last of its 12 decimal places, written without an exponent.
+        assertThat(response.asString()).contains("\"total_cost_usd\":0.000195500000");
         assertThat(body.getString("provenance.produced_at")).isNotBlank();
         assertThat(body.getString("provenance.selection_reasoning")).contains("small").contains("finish_reason=stop");
         assertThat(body.getList("provenance.attempts", Map.class)).hasSize(1);
@@ -157,8 +157,8 @@ class CascadeTest {
         assertThat(body.getString("provenance.attempts[0].outcome")).isEqualTo("low_quality");
         assertThat(body.getString("provenance.attempts[1].outcome")).isEqualTo("success");
         // Both calls were really made and paid for.
-        double expected = (31 * 0.5 + 4 * 1.5 + 40 * 5 + 12 * 15) / 1e6;
-        assertThat(body.getDouble("provenance.total_cost_usd")).isCloseTo(expected, within(1e-12));
+        // (31 × 0.5 + 4 × 1.5 + 40 × 5 + 12 × 15) / 1e6 exactly.
+        assertThat(response.asString()).contains("\"total_cost_usd\":0.000401500000");
         assertHonest(response);
     }
 

@@ -91,7 +91,8 @@ class UsageAndStatusEventsTest {
         assertThat(answered.path("provider").asText()).isEqualTo("openai-compatible");
         assertThat(answered.path("prompt_tokens").asInt()).isEqualTo(40);
         assertThat(answered.path("completion_tokens").asInt()).isEqualTo(12);
-        assertThat(answered.path("cost_usd").asDouble()).isEqualTo((40 * 5 + 12 * 15) / 1e6);
+        // (40 × 5 + 12 × 15) / 1e6, exact to 12 decimal places: what the data agent stores digit for digit.
+        assertThat(answered.path("cost_usd").decimalValue()).isEqualTo(new java.math.BigDecimal("0.000380000000"));
         assertThat(answered.path("degraded").asBoolean()).isTrue();
         assertThat(answered.path("event_id").asText()).isNotBlank().isNotEqualTo(failed.path("event_id").asText());
     }

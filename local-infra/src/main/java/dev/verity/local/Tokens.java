@@ -37,6 +37,13 @@ public final class Tokens {
         return sign(claims(user, issuer, Instant.now(), Duration.ofHours(1)), keys.privateKey());
     }
 
+    /** A valid token whose {@code groups} claim holds these roles (e.g. {@code operator}). */
+    public String withGroups(TestUser user, String... groups) {
+        JwtClaims claims = claims(user, issuer, Instant.now(), Duration.ofHours(1));
+        claims.setStringListClaim("groups", groups);
+        return sign(claims, keys.privateKey());
+    }
+
     public String mint(TestUser user, Duration lifetime) {
         return sign(claims(user, issuer, Instant.now(), lifetime), keys.privateKey());
     }

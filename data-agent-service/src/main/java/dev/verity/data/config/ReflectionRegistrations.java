@@ -13,7 +13,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.verity.data.cost.CostAnalysisQuery.class, dev.verity.data.cost.CostAnalysis.class,
         dev.verity.data.cost.CostAnalysis.ModelSpend.class, dev.verity.data.cost.CostAnalysis.Route.class,
         dev.verity.data.usage.UsageBatch.class, dev.verity.data.rest.UsageResource.Stored.class,
-        dev.verity.data.query.ResultCache.Entry.class
+        dev.verity.data.query.ResultCache.Entry.class, dev.verity.data.query.Coverage.class,
+        dev.verity.data.usage.DeadLetterRedrive.Report.class, dev.verity.data.usage.DeadLetterRedrive.StillRejected.class
 })
 public final class ReflectionRegistrations {
 

@@ -1,9 +1,11 @@
 package dev.verity.data.cost;
 
+import dev.verity.contract.Money;
 import dev.verity.contract.UserContext;
 import dev.verity.data.config.PriceTable;
 import dev.verity.data.cost.CostAnalysis.ModelSpend;
 import dev.verity.data.cost.CostAnalysis.Route;
+import dev.verity.data.query.Coverage;
 import dev.verity.data.query.DataAnswer;
 import dev.verity.data.query.ResilientReads;
 import dev.verity.data.query.ResultCache;
@@ -14,7 +16,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ public class CostAnalysisService {
 
     /** Inclusive upper bounds of the prompt-size classes that make up a "request shape". */
     static final long[] SHAPE_UPPER_BOUNDS = {1_000, 4_000, 16_000, 64_000};
-    static final int MONEY_SCALE = 9;
+    static final int MONEY_SCALE = Money.SCALE;
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
     private static final String REPRICEABLE =
@@ -67,7 +68,9 @@ public class CostAnalysisService {
         String key = ResultCache.key("cost-analysis", caller.orgId(),
                 window.from() + "|" + window.to() + "|" + alternative);
         return reads.read(new ResilientReads.Read<>(key, CostAnalysis.class,
-                conn -> run(conn, window, caller.orgId()).map(rows -> analyse(rows, alternative)), requestId, deadline));
+                conn -> run(conn, window, caller.orgId()).map(rows -> analyse(rows, alternative))
+                        .chain(analysis -> Coverage.of(conn, caller.orgId(), window).map(analysis::withCoverage)),
+                requestId, deadline));
     }
 
     private static String shapeCase() {
@@ -107,7 +110,8 @@ public class CostAnalysisService {
         long calls = cells.stream().mapToLong(Cell::calls).sum();
         if (calls == 0) {
             return new CostAnalysis(0, null, null, null, null, null, null, null, null,
-                    "No calls were recorded for your organisation in this window: there is nothing to analyse.", null);
+                    "No calls were recorded for your organisation in this window: there is nothing to analyse.", null,
+                    false, null);
         }
         long priced = cells.stream().mapToLong(Cell::pricedCalls).sum();
         Map<String, long[]> callsByModel = new TreeMap<>();
@@ -123,7 +127,8 @@ public class CostAnalysisService {
                 .toList();
         if (priced == 0) {
             return new CostAnalysis(calls, calls, null, byModel, null, null, null, null, null,
-                    "None of the " + calls + " recorded calls carried a cost, so no spend can be stated.", null);
+                    "None of the " + calls + " recorded calls carried a cost, so no spend can be stated.", null, false,
+                    null);
         }
         BigDecimal actual = cells.stream().map(c -> orZero(c.usd())).reduce(BigDecimal.ZERO, BigDecimal::add);
         Repriced repriced = switch (alternative) {
@@ -134,7 +139,7 @@ public class CostAnalysisService {
         String basis = basis(alternative, calls, priced, repriced.calls());
         return new CostAnalysis(calls, calls - priced, money(actual), byModel, name, money(repriced.usd()),
                 money(actual.subtract(repriced.usd())), repriced.calls(),
-                repriced.routes().isEmpty() ? null : repriced.routes(), basis, null);
+                repriced.routes().isEmpty() ? null : repriced.routes(), basis, null, false, null);
     }
 
     private record Repriced(BigDecimal usd, long calls, List<Route> routes) {
@@ -209,11 +214,11 @@ public class CostAnalysisService {
     private static BigDecimal price(Alternative.Price price, long prompt, long completion) {
         return price.inputUsdPerMtok().multiply(BigDecimal.valueOf(prompt))
                 .add(price.outputUsdPerMtok().multiply(BigDecimal.valueOf(completion)))
-                .divide(MILLION, 18, RoundingMode.HALF_UP);
+                .divide(MILLION, 18, Money.ROUNDING);
     }
 
     private static BigDecimal money(BigDecimal value) {
-        return value == null ? null : value.setScale(MONEY_SCALE, RoundingMode.HALF_UP);
+        return Money.scaled(value);
     }
 
     private static BigDecimal orZero(BigDecimal value) {

@@ -3,6 +3,7 @@ package dev.verity.data.metrics;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.verity.contract.DataSource;
+import dev.verity.data.query.Coverage;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -10,15 +11,24 @@ import java.util.List;
 /**
  * Measured values only. A bucket appears in a series when its metric was measured in it; buckets
  * without any call are listed in {@code empty_buckets} instead of being filled with zeros.
+ * {@code coverage} says how complete the figures are for the window; {@code degraded} is true when
+ * calls of the window were rejected and are missing from them.
  */
 public record MetricsResult(
         @JsonProperty("series") List<Series> series,
         @JsonProperty("empty_buckets") List<Instant> emptyBuckets,
+        @JsonProperty("coverage") Coverage coverage,
+        @JsonProperty("degraded") boolean degraded,
         @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("source") DataSource source) {
+
+    /** A fresh result: degraded exactly when calls of its window were rejected. */
+    static MetricsResult of(List<Series> series, List<Instant> emptyBuckets, Coverage coverage) {
+        return new MetricsResult(series, emptyBuckets, coverage, !coverage.complete(), null);
+    }
 
     /** The same result, labelled with where it was read from. */
     public MetricsResult withSource(DataSource from) {
-        return new MetricsResult(series, emptyBuckets, from);
+        return new MetricsResult(series, emptyBuckets, coverage, degraded, from);
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

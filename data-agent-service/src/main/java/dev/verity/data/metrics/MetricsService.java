@@ -3,6 +3,7 @@ package dev.verity.data.metrics;
 import dev.verity.contract.UserContext;
 import dev.verity.data.metrics.MetricsResult.Bucket;
 import dev.verity.data.metrics.MetricsResult.Series;
+import dev.verity.data.query.Coverage;
 import dev.verity.data.query.DataAnswer;
 import dev.verity.data.query.ResilientReads;
 import dev.verity.data.query.ResultCache;
@@ -64,10 +65,10 @@ public class MetricsService {
         Tuple params = Tuple.of(orgId, plan.window().from().atOffset(ZoneOffset.UTC),
                 plan.window().to().atOffset(ZoneOffset.UTC), plan.bucket().toSeconds());
         return conn.preparedQuery(SQL.formatted(plan.grouping().column())).execute(params)
-                .map(rows -> assemble(plan, rows));
+                .chain(rows -> Coverage.of(conn, orgId, plan.window()).map(coverage -> assemble(plan, rows, coverage)));
     }
 
-    private static MetricsResult assemble(MetricsPlan plan, RowSet<Row> rows) {
+    private static MetricsResult assemble(MetricsPlan plan, RowSet<Row> rows, Coverage coverage) {
         // group -> metric -> buckets, groups in the order PostgreSQL sorted them
         Map<String, Map<Metric, List<Bucket>>> byGroup = new LinkedHashMap<>();
         TreeSet<Long> measured = new TreeSet<>();
@@ -103,7 +104,7 @@ public class MetricsService {
                 empty.add(plan.bucketStart(i));
             }
         }
-        return new MetricsResult(series, empty, null);
+        return MetricsResult.of(series, empty, coverage);
     }
 
     private static int compareGroups(String a, String b) {

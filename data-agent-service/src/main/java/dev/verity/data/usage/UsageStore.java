@@ -23,6 +23,13 @@ public class UsageStore {
                 completion_tokens, cost_usd, latency_ms, outcome, error_type, cache_hit, degraded, created_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
             ON CONFLICT (org_id, id) DO NOTHING""";
+    private static final String REJECT = """
+            INSERT INTO telemetry.usage_rejections (source_id, event_id, org_id, created_at, reason)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (source_id) DO NOTHING""";
+    private static final String REDRIVEN = """
+            UPDATE telemetry.usage_rejections SET redriven_at = now()
+            WHERE source_id = ANY($1) AND redriven_at IS NULL""";
 
     private final Pool pool;
     private final DataConfig config;
@@ -34,12 +41,37 @@ public class UsageStore {
 
     /** Stores the calls in one transaction; the item is how many were new (replays are not counted). */
     public Uni<Integer> store(List<UsageCall> calls) {
+        return store(calls, List.of());
+    }
+
+    /**
+     * Stores the calls and records the rejected entries in one transaction, so a stream batch is
+     * either fully accounted for in PostgreSQL or not at all (and then stays pending in Redis).
+     */
+    public Uni<Integer> store(List<UsageCall> calls, List<Rejection> rejections) {
+        if (calls.isEmpty() && rejections.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        List<Tuple> rows = calls.stream().map(UsageStore::tuple).toList();
+        List<Tuple> rejected = rejections.stream().map(UsageStore::tuple).toList();
+        return pool.withTransaction(conn -> (rejected.isEmpty() ? Uni.createFrom().voidItem()
+                        : conn.preparedQuery(REJECT).executeBatch(rejected).replaceWithVoid())
+                        .chain(() -> rows.isEmpty() ? Uni.createFrom().item(0)
+                                : conn.preparedQuery(INSERT).executeBatch(rows).map(UsageStore::insertedRows)))
+                .ifNoItem().after(config.queryTimeout()).fail();
+    }
+
+    /**
+     * Re-driven dead letters: their calls stored and their rejections closed in one transaction.
+     * The item is how many calls were new.
+     */
+    public Uni<Integer> storeRedriven(List<UsageCall> calls, List<String> sourceIds) {
         if (calls.isEmpty()) {
             return Uni.createFrom().item(0);
         }
         List<Tuple> rows = calls.stream().map(UsageStore::tuple).toList();
-        return pool.withTransaction(conn -> conn.preparedQuery(INSERT).executeBatch(rows))
-                .map(UsageStore::insertedRows)
+        return pool.withTransaction(conn -> conn.preparedQuery(INSERT).executeBatch(rows).map(UsageStore::insertedRows)
+                        .call(() -> conn.preparedQuery(REDRIVEN).execute(Tuple.of(sourceIds.toArray(String[]::new)))))
                 .ifNoItem().after(config.queryTimeout()).fail();
     }
 
@@ -49,6 +81,10 @@ public class UsageStore {
             inserted += result.rowCount();
         }
         return inserted;
+    }
+
+    private static Tuple tuple(Rejection r) {
+        return Tuple.of(r.sourceId(), r.eventId(), r.orgId(), r.createdAt().atOffset(ZoneOffset.UTC), r.reason());
     }
 
     private static Tuple tuple(UsageCall c) {

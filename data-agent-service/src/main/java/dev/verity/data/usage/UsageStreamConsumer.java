@@ -3,7 +3,6 @@ package dev.verity.data.usage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.ComponentStatus;
-import dev.verity.contract.FieldError;
 import dev.verity.contract.UsageEvent;
 import dev.verity.data.config.DataConfig;
 import io.micrometer.core.instrument.Counter;
@@ -27,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * Consumes {@code verity:usage} in group {@code data-agent}. An entry is
@@ -40,6 +38,8 @@ import java.util.stream.Collectors;
 public class UsageStreamConsumer {
 
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(5);
+    /** Prometheus {@code verity_usage_dead_letters_total{reason}}: every entry moved to the dead-letter stream. */
+    static final String DEAD_LETTERS = "verity.usage.dead_letters";
 
     private final ReactiveStreamCommands<String, String, String> streams;
     private final UsageStore store;
@@ -48,7 +48,7 @@ public class UsageStreamConsumer {
     private final Vertx vertx;
     private final String consumer;
     private final Counter stored;
-    private final Counter deadLettered;
+    private final MeterRegistry meters;
     private volatile boolean groupReady;
     private volatile boolean stopped;
     private volatile Duration backoff;
@@ -58,7 +58,7 @@ public class UsageStreamConsumer {
     public UsageStreamConsumer(ReactiveRedisDataSource redis, UsageStore store, ObjectMapper json, DataConfig config,
             Vertx vertx, MeterRegistry meters) {
         this.stored = meters.counter("verity.usage.events.stored");
-        this.deadLettered = meters.counter("verity.usage.events.dead_lettered");
+        this.meters = meters;
         this.streams = redis.stream(String.class, String.class, String.class);
         this.store = store;
         this.json = json;
@@ -150,14 +150,18 @@ public class UsageStreamConsumer {
                 .invoke(() -> groupReady = true);
     }
 
-    /** Stores the valid entries in one transaction, dead-letters the rest, then acknowledges. */
+    /**
+     * Stores the valid entries and records the rejected ones in one transaction, then moves the
+     * rejected ones to the dead-letter stream, then acknowledges. While PostgreSQL is down nothing
+     * is acknowledged: every entry waits in the stream and is stored once it is back.
+     */
     Uni<Void> handle(List<StreamMessage<String, String, String>> messages) {
         if (messages.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<UsageCall> calls = new ArrayList<>();
         List<String> storedIds = new ArrayList<>();
-        List<Uni<Void>> deadLetters = new ArrayList<>();
+        List<Rejection> rejections = new ArrayList<>();
         for (StreamMessage<String, String, String> message : messages) {
             Map<String, String> payload = message.payload();
             if (payload == null || payload.isEmpty()) {
@@ -165,61 +169,70 @@ public class UsageStreamConsumer {
                 storedIds.add(message.id());
                 continue;
             }
-            String raw = payload.get(UsageEvent.STREAM_FIELD);
-            String reason = null;
-            if (raw == null) {
-                reason = "entry has no '" + UsageEvent.STREAM_FIELD + "' field";
-            } else {
-                JsonNode node;
-                try {
-                    node = json.readTree(raw);
-                } catch (Exception e) {
-                    node = null;
-                    reason = "event is not valid JSON";
+            switch (check(message.id(), payload.get(UsageEvent.STREAM_FIELD))) {
+                case Checked.Valid valid -> {
+                    calls.add(valid.call());
+                    storedIds.add(message.id());
                 }
-                if (node != null) {
-                    UsageValidator.Checked checked = UsageValidator.streamEvent(node);
-                    if (checked.valid()) {
-                        calls.add(checked.call());
-                        storedIds.add(message.id());
-                    } else {
-                        reason = describe(checked.errors());
-                    }
-                }
-            }
-            if (reason != null) {
-                deadLetters.add(deadLetter(message, raw, reason));
+                case Checked.Rejected rejected -> rejections.add(rejected.rejection());
             }
         }
-        Uni<Void> poison = deadLetters.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(deadLetters).andFailFast().replaceWithVoid();
-        return poison
-                .chain(() -> store.store(calls))
+        return store.store(calls, rejections)
                 .invoke(inserted -> {
                     stored.increment(inserted);
-                    if (calls.size() > 0) {
+                    if (!calls.isEmpty()) {
                         Log.debugf("stored %d of %d usage events (%d already present)", (Object) inserted, calls.size(),
                                 calls.size() - inserted);
                     }
                 })
+                .chain(() -> rejections.isEmpty() ? Uni.createFrom().voidItem()
+                        : Uni.join().all(rejections.stream().map(this::deadLetter).toList()).andFailFast()
+                                .replaceWithVoid())
                 .chain(() -> ack(storedIds));
     }
 
-    private Uni<Void> deadLetter(StreamMessage<String, String, String> message, String raw, String reason) {
-        Log.warnf("usage entry %s moved to %s: %s", message.id(), config.deadLetterKey(), reason);
+    /** One stream entry, read and validated: a call to store, or why it cannot be. */
+    sealed interface Checked {
+        record Valid(UsageCall call) implements Checked {
+        }
+
+        record Rejected(Rejection rejection) implements Checked {
+        }
+    }
+
+    /** Reads and validates one entry's event; the re-drive of dead letters uses the same check. */
+    Checked check(String sourceId, String raw) {
+        if (raw == null) {
+            return new Checked.Rejected(Rejection.unreadable(sourceId, null, "no_event_field",
+                    "entry has no '" + UsageEvent.STREAM_FIELD + "' field"));
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(raw);
+        } catch (Exception e) {
+            return new Checked.Rejected(Rejection.unreadable(sourceId, raw, "not_json", "event is not valid JSON"));
+        }
+        UsageValidator.Checked checked = UsageValidator.streamEvent(node);
+        return checked.valid() ? new Checked.Valid(checked.call())
+                : new Checked.Rejected(Rejection.invalid(sourceId, raw, node, checked.errors()));
+    }
+
+    private Uni<Void> deadLetter(Rejection rejection) {
+        Log.warnf("usage entry %s (event %s) moved to %s: %s", rejection.sourceId(), rejection.eventId(),
+                config.deadLetterKey(), rejection.reason());
         Map<String, String> entry = new java.util.HashMap<>();
-        entry.put("source_id", message.id());
-        entry.put("reason", reason);
+        entry.put("source_id", rejection.sourceId());
+        entry.put("reason", rejection.reason());
         entry.put("consumer", consumer);
-        if (raw != null) {
-            entry.put(UsageEvent.STREAM_FIELD, raw);
+        if (rejection.raw() != null) {
+            entry.put(UsageEvent.STREAM_FIELD, rejection.raw());
         }
         // Capped (approximately, which is cheap for Redis) so a flood of bad entries cannot fill memory.
         return streams.xadd(config.deadLetterKey(),
                         new XAddArgs().maxlen(config.deadLetterMaxLength()).nearlyExactTrimming(), entry)
-                .chain(() -> streams.xack(config.key(), config.group(), message.id()))
+                .chain(() -> streams.xack(config.key(), config.group(), rejection.sourceId()))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
-                .invoke(() -> deadLettered.increment())
+                .invoke(() -> meters.counter(DEAD_LETTERS, "reason", rejection.reasonTag()).increment())
                 .replaceWithVoid();
     }
 
@@ -230,12 +243,6 @@ public class UsageStreamConsumer {
         return streams.xack(config.key(), config.group(), ids.toArray(String[]::new))
                 .ifNoItem().after(REDIS_TIMEOUT).fail()
                 .replaceWithVoid();
-    }
-
-    private static String describe(List<FieldError> errors) {
-        return errors.stream()
-                .map(e -> (e.field() == null ? "" : e.field() + ": ") + e.reason())
-                .collect(Collectors.joining("; "));
     }
 
     private void healthy() {

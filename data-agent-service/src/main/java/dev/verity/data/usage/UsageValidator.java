@@ -2,6 +2,7 @@ package dev.verity.data.usage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.verity.contract.FieldError;
+import dev.verity.contract.Money;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -22,7 +23,7 @@ public final class UsageValidator {
     private static final Set<String> OUTCOMES = Set.of("success", "error", "timeout");
     private static final Set<String> BATCH_FIELDS = Set.of("id", "request_id", "model", "provider", "prompt_tokens",
             "completion_tokens", "cost_usd", "latency_ms", "outcome", "created_at");
-    private static final BigDecimal MAX_COST = new BigDecimal("999999999");
+    private static final BigDecimal MAX_COST = Money.MAX_CALL_COST;
     // Far inside PostgreSQL's timestamptz range, so a valid row can never fail at insert time.
     private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
     private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
@@ -50,7 +51,7 @@ public final class UsageValidator {
                 errors.add(new FieldError(row, name, "unknown field"));
             }
         }
-        Fields f = new Fields(row, node, errors);
+        Fields f = new Fields(row, node, errors, false);
         UsageCall call = new UsageCall(
                 f.text("id", true), orgId, userId, f.text("request_id", false), f.text("model", true),
                 f.text("provider", true), f.count("prompt_tokens"), f.count("completion_tokens"), f.cost("cost_usd"),
@@ -65,7 +66,7 @@ public final class UsageValidator {
             errors.add(new FieldError(null, null, "event is not a JSON object"));
             return new Checked(null, errors);
         }
-        Fields f = new Fields(null, node, errors);
+        Fields f = new Fields(null, node, errors, true);
         UsageCall call = new UsageCall(
                 f.text("event_id", true), f.text("org_id", true), f.text("user_id", false),
                 f.text("request_id", false), f.text("model", true), f.text("provider", true),
@@ -75,8 +76,14 @@ public final class UsageValidator {
         return new Checked(errors.isEmpty() ? call : null, errors);
     }
 
-    /** Reads one field each, recording what is wrong with it. */
-    private record Fields(Integer row, JsonNode node, List<FieldError> errors) {
+    /**
+     * Reads one field each, recording what is wrong with it. {@code ownCost}: the cost comes from
+     * the cascade's {@code UsageEvent} (stream or re-drive), which has exactly {@link Money#SCALE}
+     * places; one with more was written before money was exact (a double's noise past the 12th
+     * place, e.g. 1.0500000000000001E-5) and is put at {@link Money#SCALE}, which recovers the
+     * decimal the cascade meant. A caller's own rows are never rounded: more places are refused.
+     */
+    private record Fields(Integer row, JsonNode node, List<FieldError> errors, boolean ownCost) {
 
         private JsonNode value(String name) {
             JsonNode value = node.get(name);
@@ -136,8 +143,13 @@ public final class UsageValidator {
                 bad(name, "must be a number from 0 to " + MAX_COST.toPlainString());
                 return null;
             }
-            if (value.decimalValue().stripTrailingZeros().scale() > 9) {
-                bad(name, "must have at most 9 decimal places");
+            // Verity's own costs have exactly Money.SCALE places; what callers send may have fewer, never more,
+            // so every stored cost fits NUMERIC(24, 12) without rounding.
+            if (ownCost) {
+                return Money.scaled(value.decimalValue());
+            }
+            if (value.decimalValue().stripTrailingZeros().scale() > Money.SCALE) {
+                bad(name, "must have at most " + Money.SCALE + " decimal places");
                 return null;
             }
             return value.decimalValue();

@@ -119,6 +119,9 @@ public class Tools {
                 Optional.ofNullable(result.get(field)).ifPresent(value -> summary.put(field, value));
             }
         }
+        // How complete the figures are: rejected calls are missing from them, and the user watching the run sees it.
+        Optional.ofNullable(result.get("coverage")).ifPresent(value -> summary.put("coverage", value));
+        Optional.ofNullable(result.get("degraded")).ifPresent(value -> summary.put("degraded", value));
         summary.put("source", result.get("source"));
         return summary;
     }

@@ -261,6 +261,6 @@ public final class CascadeStandIn extends ServiceStandIn {
                 : List.of(Attempt.succeeded(model, 380));
         return new Provenance(model, "openai-compatible", id, Instant.now(), degraded, 0.91, false,
                 degraded ? "direct call after cascade failure" : "tier 1 accepted: finish_reason=" + finishReason,
-                attempts, new Usage(212, 38), 0.000215, 380);
+                attempts, new Usage(212, 38), new java.math.BigDecimal("0.000215000000"), 380);
     }
 }

@@ -45,6 +45,8 @@ public final class DataAgentStandIn extends ServiceStandIn {
                 .put("p50", p95 / 2).put("p95", p95).put("p99", p95 * 2);
         ArrayNode empty = result.putArray("empty_buckets");
         empty.add("2026-11-25T05:00:00Z");
+        result.putObject("coverage").put("calls_recorded", 42).put("calls_rejected", 1);
+        result.put("degraded", true);
         result.set("source", Json.MAPPER.valueToTree(source));
         stub(post(urlEqualTo(METRICS)), token, json(200, result.toString()));
     }

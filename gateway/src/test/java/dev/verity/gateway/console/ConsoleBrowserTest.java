@@ -308,6 +308,30 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void rejectedCallsAreShownAsIncompleteCoverageNextToTheFigures() {
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json("""
+                {"series":[
+                  {"metric":"cost_usd","group":"small","buckets":[
+                    {"start":"2026-11-25T06:00:00Z","count":3,"value":0.000031500000}]}],
+                 "empty_buckets":[],"coverage":{"calls_recorded":3,"calls_rejected":2},"degraded":true,
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""")));
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json("""
+                {"calls_analysed":3,"actual_usd":0.000031500000,"by_model":[{"model":"small","calls":3,"usd":0.000031500000}],
+                 "basis":"3 recorded calls","coverage":{"calls_recorded":3,"calls_rejected":0},"degraded":false,
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""")));
+        signIn(user("mid"));
+        browser.findElement(By.id("usage-load")).click();
+        await().atMost(WAIT).until(() -> "loaded".equals(browser.findElement(By.id("usage-result")).getAttribute("data-state")));
+
+        assertThat(browser.findElement(By.cssSelector("#usage-result .metrics .coverage.degraded")).getText())
+                .isEqualTo("Coverage: 3 calls recorded, 2 rejected at ingestion — these figures are incomplete.");
+        assertThat(browser.findElement(By.cssSelector("#usage-result .cost .coverage")).getText())
+                .isEqualTo("Coverage: 3 calls recorded, none rejected.");
+        assertThat(browser.findElements(By.cssSelector("#usage-result .cost .coverage.degraded"))).isEmpty();
+        Browser.screenshot(browser, "usage-incomplete-coverage", By.id("usage"));
+    }
+
+    @Test
     void aCachedUsageResultShowsItsAgeAndEmptyBucketsStayGaps() {
         standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json("""
                 {"series":[

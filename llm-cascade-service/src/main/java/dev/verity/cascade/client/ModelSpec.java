@@ -1,7 +1,9 @@
 package dev.verity.cascade.client;
 
 import dev.verity.cascade.config.CascadeConfig.ModelConfig;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Optional;
 
 /** One configured model, resolved from {@code verity.models.<name>.*}. */
@@ -11,8 +13,8 @@ public record ModelSpec(
         Optional<String> apiKey,
         String upstreamModel,
         int tier,
-        Optional<Double> inputUsdPerMtok,
-        Optional<Double> outputUsdPerMtok,
+        Optional<BigDecimal> inputUsdPerMtok,
+        Optional<BigDecimal> outputUsdPerMtok,
         int contextWindow,
         Duration timeout,
         int maxConcurrency,
@@ -33,8 +35,13 @@ public record ModelSpec(
         return base + "/chat/completions";
     }
 
-    /** Sort key: cheaper output first within a tier; unknown prices last. */
-    public double priceRank() {
-        return inputUsdPerMtok.orElse(Double.MAX_VALUE / 4) + outputUsdPerMtok.orElse(Double.MAX_VALUE / 4);
+    /** Sort order within a tier: cheaper (input + output price) first, models with an unknown price last. */
+    public static final Comparator<ModelSpec> BY_PRICE = Comparator.comparing(ModelSpec::priceRank,
+            Comparator.nullsLast(Comparator.naturalOrder()));
+
+    /** Input plus output price, or null when either is unknown. */
+    public BigDecimal priceRank() {
+        return inputUsdPerMtok.isPresent() && outputUsdPerMtok.isPresent()
+                ? inputUsdPerMtok.get().add(outputUsdPerMtok.get()) : null;
     }
 }

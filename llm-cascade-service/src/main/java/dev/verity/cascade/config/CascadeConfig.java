@@ -3,6 +3,7 @@ package dev.verity.cascade.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithParentName;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -32,10 +33,13 @@ public interface CascadeConfig {
         @WithDefault("1")
         int tier();
 
-        /** Price per million input tokens; without it costs are reported as unknown, never as zero. */
-        Optional<Double> inputUsdPerMtok();
+        /**
+         * Price per million input tokens in USD, read as a decimal with the digits it was written with;
+         * without it costs are reported as unknown, never as zero.
+         */
+        Optional<BigDecimal> inputUsdPerMtok();
 
-        Optional<Double> outputUsdPerMtok();
+        Optional<BigDecimal> outputUsdPerMtok();
 
         @WithDefault("8192")
         int contextWindow();

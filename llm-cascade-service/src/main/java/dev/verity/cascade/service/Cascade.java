@@ -14,6 +14,7 @@ import dev.verity.contract.Provenance;
 import dev.verity.contract.Services;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -210,7 +211,7 @@ public class Cascade {
         boolean preferredFailed;
         ModelOutcome.Answer best;
         QualityScorer.Score bestScore;
-        double knownCost;
+        BigDecimal knownCost = BigDecimal.ZERO;
         boolean costUnknown;
 
         Walk(ChatCompletionRequest request, CallContext context) {
@@ -222,7 +223,7 @@ public class Cascade {
             if (answer.costUsd() == null) {
                 costUnknown = true;
             } else {
-                knownCost += answer.costUsd();
+                knownCost = knownCost.add(answer.costUsd());
             }
         }
 

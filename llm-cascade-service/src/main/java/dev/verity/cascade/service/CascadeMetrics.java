@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -48,9 +49,11 @@ public class CascadeMetrics {
         registry.counter("verity.cascade.streams", "model", model, "stage", stage.tag).increment();
     }
 
-    public void cost(String model, Double usd) {
+    public void cost(String model, BigDecimal usd) {
         if (usd != null) {
-            registry.counter("verity.cascade.cost.usd", "model", model).increment(usd);
+            // The one place money becomes a double: a Prometheus sample is a float by definition.
+            // Usage rows and every figure a user sees keep the exact decimal.
+            registry.counter("verity.cascade.cost.usd", "model", model).increment(usd.doubleValue());
         }
     }
 

@@ -21,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.util.TypeLiteral;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -73,7 +74,7 @@ public class ModelGuards {
         this.breakerDelay = policy.breaker().delay();
         config.models().entrySet().stream()
                 .map(e -> ModelSpec.of(e.getKey(), e.getValue()))
-                .sorted(Comparator.comparingInt(ModelSpec::tier).thenComparingDouble(ModelSpec::priceRank)
+                .sorted(Comparator.comparingInt(ModelSpec::tier).thenComparing(ModelSpec.BY_PRICE)
                         .thenComparing(ModelSpec::name))
                 .forEach(spec -> {
                     models.put(spec.name(), spec);
@@ -129,7 +130,7 @@ public class ModelGuards {
         return guarded
                 .<ModelOutcome>map(reply -> {
                     long latency = elapsedMs(started);
-                    Double cost = Costs.of(model, reply.usage());
+                    BigDecimal cost = Costs.of(model, reply.usage());
                     metrics.attempt(model.name(), AttemptOutcome.SUCCESS, latency);
                     metrics.cost(model.name(), cost);
                     return new ModelOutcome.Answer(model, reply, latency, cost);
@@ -170,7 +171,7 @@ public class ModelGuards {
     public void streamEnded(StreamOutcome.Started stream, CallContext context, Usage tokens,
             UsageEvent.Outcome outcome, ErrorType errorType) {
         long latency = elapsedMs(stream.startedNanos());
-        Double cost = Costs.of(stream.model(), tokens);
+        BigDecimal cost = Costs.of(stream.model(), tokens);
         if (outcome == UsageEvent.Outcome.SUCCESS) {
             metrics.cost(stream.model().name(), cost);
         }

@@ -5,6 +5,7 @@ import dev.verity.cascade.client.ProviderReply;
 import dev.verity.contract.Attempt;
 import dev.verity.contract.AttemptOutcome;
 import dev.verity.contract.ErrorType;
+import java.math.BigDecimal;
 
 /** How one model call ended: a real answer or a classified failure, never anything in between. */
 public sealed interface ModelOutcome {
@@ -14,7 +15,7 @@ public sealed interface ModelOutcome {
     long latencyMs();
 
     /** A provider answer that passed the protocol checks; {@code costUsd} null when prices or usage are unknown. */
-    record Answer(ModelSpec model, ProviderReply reply, long latencyMs, Double costUsd) implements ModelOutcome {
+    record Answer(ModelSpec model, ProviderReply reply, long latencyMs, BigDecimal costUsd) implements ModelOutcome {
     }
 
     record Failure(ModelSpec model, ErrorType errorType, AttemptOutcome outcome, Integer upstreamStatus,

@@ -43,8 +43,9 @@ class ModelConfigFromEnvironmentTest {
         assertThat(small.baseUrl()).isEqualTo("http://vllm:8000/v1");
         assertThat(small.apiKey()).contains("sk-env");
         assertThat(small.tier()).isEqualTo(1);
-        assertThat(small.inputUsdPerMtok()).contains(0.15);
-        assertThat(small.outputUsdPerMtok()).contains(0.6);
+        // The digits as written: 0.15 is the decimal 0.15, not the nearest double.
+        assertThat(small.inputUsdPerMtok()).contains(new java.math.BigDecimal("0.15"));
+        assertThat(small.outputUsdPerMtok()).contains(new java.math.BigDecimal("0.6"));
         assertThat(small.contextWindow()).isEqualTo(16000);
         assertThat(small.timeout()).isEqualTo(Duration.ofSeconds(12));
         assertThat(small.maxConcurrency()).isEqualTo(3);
