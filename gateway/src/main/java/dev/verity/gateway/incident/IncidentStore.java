@@ -28,7 +28,8 @@ public class IncidentStore {
     /** A claimed batch is bounded so a sweep never holds many rows. */
     private static final int BATCH = 100;
 
-    private static final String COLUMNS = """
+    // Leading space: it follows "RETURNING" or "SELECT", and text blocks drop trailing spaces.
+    private static final String COLUMNS = " " + """
             i.id, i.org_id, i.service, i.error_type, i.state, i.status, i.detail, i.account_manager_email, i.occurrences,
             i.request_ids, i.first_seen, i.last_seen, i.resolved_at, i.resolution,
             (SELECT count(*) FROM gateway.incident_users u WHERE u.incident_id = i.id) AS affected_users""";

@@ -384,7 +384,7 @@ class ConsoleBrowserTest {
     }
 
     private boolean ticketStored(String id) {
-        return pool.preparedQuery("SELECT id FROM gateway.support_tickets WHERE id = $1").execute(Tuple.of(id))
+        return pool.preparedQuery("SELECT id FROM gateway.incidents WHERE id = $1").execute(Tuple.of(id))
                 .await().atMost(WAIT).size() == 1;
     }
 

@@ -236,7 +236,8 @@ class SocketRunTierHandlingTest {
 
     private List<Row> ticketsOf(String requestId) {
         List<Row> rows = new ArrayList<>();
-        pool.preparedQuery("SELECT * FROM gateway.support_tickets WHERE request_id = $1")
+        pool.preparedQuery("SELECT i.*, u.user_id FROM gateway.incidents i JOIN gateway.incident_users u ON u.incident_id = i.id "
+                        + "WHERE $1 = ANY(u.request_ids)")
                 .execute(Tuple.of(requestId)).await().atMost(WAIT).forEach(rows::add);
         return rows;
     }
