@@ -106,7 +106,9 @@ class EventsAcrossGatewaysTest {
     void aFailedEnterpriseRunEndsOnBothReplicasInTheOneAgentFailedWithItsTicket() {
         stack.provider().failsWith("small", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
         stack.provider().failsWith("large", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
-        TestUser user = TestUser.of("e2e-replicas-ent", "org-e2e", "enterprise");
+        // An organisation of its own: support incidents are per organisation, service and error type.
+        TestUser user = TestUser.of("e2e-replicas-ent", "org-e2e-ent-" + java.util.UUID.randomUUID().toString().substring(0, 8),
+                "enterprise");
         String token = stack.tokens().mint(user);
         try (EventStream onA = EventStream.open(stack.gateway(), token);
              EventStream onB = EventStream.open(second.url(), token)) {
@@ -142,7 +144,8 @@ class EventsAcrossGatewaysTest {
             // The ticket is real and the user's own, whichever replica is asked.
             Http.Reply stored = Http.get(second.url() + "/api/v1/tickets/" + ticket, token);
             assertThat(stored.status()).isEqualTo(200);
-            assertThat(stored.json().path("request_id").asText()).isEqualTo(requestId);
+            assertThat(stored.json().path("request_ids").toString()).contains(requestId);
+            assertThat(stored.json().path("state").asText()).isEqualTo("open");
         } finally {
             stack.provider().answers("small", "Your calls averaged 812 ms today.");
             stack.provider().answers("large", "Your calls averaged 812 ms today.");
