@@ -95,7 +95,6 @@ public class TierHandler {
                 problem.status(), problem.detail(), user.accountManagerEmail(), incidents.now());
         return incidents.record(failure)
                 .ifNoItem().after(recordTimeout).fail()
-                .<Recorded>map(recorded -> recorded)
                 .onFailure().recoverWithItem(e -> {
                     unrecorded.increment();
                     Log.errorf("request %s: enterprise failure of org %s (%s) not counted in an incident: %s", ctx.requestId(),
