@@ -153,6 +153,51 @@ class EventsAcrossGatewaysTest {
     }
 
     @Test
+    void concurrentEnterpriseFailuresOnBothReplicasAreOneIncidentAndSupportHearsOnce() throws Exception {
+        stack.provider().failsWith("small", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
+        stack.provider().failsWith("large", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
+        stack.provider().acceptsSupportNotifications();
+        String org = "org-e2e-storm-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int u = 0; u < 4; u++) {
+            tokens.add(stack.tokens().mint(TestUser.of("e2e-storm-" + u + "-" + org, org, "enterprise")));
+        }
+        int failures = 60;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        try {
+            List<java.util.concurrent.Future<Http.Reply>> replies = new java.util.ArrayList<>();
+            for (int i = 0; i < failures; i++) {
+                String gateway = i % 2 == 0 ? stack.gateway() : second.url();
+                String token = tokens.get(i % tokens.size());
+                replies.add(pool.submit(() -> Http.post(gateway + "/v1/chat/completions", token,
+                        "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
+            }
+            java.util.Set<String> tickets = new java.util.HashSet<>();
+            int opened = 0;
+            for (var reply : replies) {
+                Http.Reply answer = reply.get(2, java.util.concurrent.TimeUnit.MINUTES);
+                assertThat(answer.status()).as(answer.body()).isGreaterThanOrEqualTo(500);
+                JsonNode handling = answer.json().path("problem").path("tier_handling");
+                tickets.add(handling.path("support_ticket_id").asText());
+                opened += "opened".equals(handling.path("incident").asText()) ? 1 : 0;
+            }
+            assertThat(tickets).as("one incident for the organisation, whichever replica answered").hasSize(1);
+            assertThat(opened).as("opened by exactly one request").isEqualTo(1);
+            String ticket = tickets.iterator().next();
+            assertThat(stack.incidentsOf(org)).isEqualTo(1);
+            assertThat(stack.incidentState(ticket)).isEqualTo("open null " + failures);
+            await().atMost(WAIT).until(() -> stack.supportTicketNotified(ticket));
+            long deliveries = stack.provider().supportNotifications().stream()
+                    .filter(body -> body.contains("\"group\":\"" + org + "\"")).count();
+            assertThat(deliveries).as("one webhook delivery for the whole storm").isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+            stack.provider().answers("small", "Your calls averaged 812 ms today.");
+            stack.provider().answers("large", "Your calls averaged 812 ms today.");
+        }
+    }
+
+    @Test
     void losingTheSocketMidRunAndResumingOnTheOtherReplicaGivesEveryEventOnce() {
         stack.provider().delays("small", 1500, "The cheapest model answered 92% of your calls.");
         TestUser user = TestUser.of("e2e-resume", "org-e2e", "mid");
