@@ -91,7 +91,8 @@ public class TierHandler {
 
     private Uni<Problem> escalate(Problem problem, Route route, RequestContext ctx) {
         UserContext user = ctx.user();
-        Failure failure = new Failure(user.orgId(), user.userId(), ctx.requestId(), problem.service(), problem.errorType().wire(),
+        Failure failure = new Failure(user.orgId(), user.userId(), ctx.requestId(), failingService(problem, route),
+                problem.errorType().wire(),
                 problem.status(), problem.detail(), user.accountManagerEmail(), incidents.now());
         return incidents.record(failure)
                 .ifNoItem().after(recordTimeout).fail()
@@ -120,6 +121,10 @@ public class TierHandler {
      */
     private List<String> alternatives(Problem problem, Route failed, RequestContext ctx, String ticketId) {
         Set<String> failing = failingServices(problem);
+        String refused = failingService(problem, failed);
+        if (!Services.GATEWAY.equals(refused)) {
+            failing.add(refused);
+        }
         List<String> alternatives = new ArrayList<>();
         for (Route other : Route.values()) {
             if (other != failed && other != Route.USAGE && usable(other, failing, ctx.user().orgId())) {
@@ -132,6 +137,23 @@ public class TierHandler {
         alternatives.add("Contact " + config.supportContact() + " quoting ENT-" + ctx.requestId()
                 + (ticketId != null ? " (ticket " + ticketId + ")." : "."));
         return alternatives;
+    }
+
+    /**
+     * The service an incident is about: the one that reported the failure, except when the gateway
+     * refused the request because a service the route needs is down, which is then the failing one
+     * by live status (so a refusal and the failures before it name the same service).
+     */
+    private String failingService(Problem problem, Route route) {
+        if (Services.GATEWAY.equals(problem.service()) && problem.errorType() == ErrorType.SERVICE_UNAVAILABLE) {
+            for (String service : requiredServices(route)) {
+                ServiceState state = directory.current(service).status();
+                if (state == ServiceState.UNAVAILABLE || state == ServiceState.INITIALIZING) {
+                    return service;
+                }
+            }
+        }
+        return problem.service();
     }
 
     /**
