@@ -249,6 +249,8 @@ function tierHandling(t) {
   if (t.enterprise_escalation) {
     return el("div", { class: "tier enterprise" }, el("p", {}, "Escalated to support."), definitionList([
       ["Ticket", t.support_ticket_id, "ticket-id"],
+      ["Incident", t.incident === "opened" ? "opened by this request; support is being told"
+        : t.incident === "joined" ? "already open; this request was counted in it" : null, "incident"],
       ["Escalation reference", t.escalation_reference, "escalation-reference"],
       ["Priority queue position", t.priority_queue_position],
       ["Account manager", t.account_manager_email],
@@ -298,16 +300,19 @@ async function loadStatus() {
 function statusEvent(event) {
   const d = event.data || {};
   if (!d.service) return;
+  // Not every service_* event names the state in its data (an agent's mid-run service_degraded, a
+  // request waiting for a service that is starting): its type always does.
+  const status = d.status ?? event.type.slice("service_".length);
   const known = services.get(d.service) || { service: d.service, components: {} };
-  if (known.status !== d.status) change(d.service, known.status, d.status, d.reason, event.timestamp);
-  services.set(d.service, { ...known, status: d.status, reason: d.reason ?? null, since: d.since ?? event.timestamp });
+  if (known.status !== status) change(d.service, known.status, status, d.reason, event.timestamp);
+  services.set(d.service, { ...known, status, reason: d.reason ?? null, since: d.since ?? event.timestamp });
   renderTiles();
   loadStatus(); // the event names the state; the status JSON has the components behind it
 }
 
 function change(name, from, to, reason, when) {
   const at = when ? new Date(when).toLocaleTimeString() : new Date().toLocaleTimeString();
-  $("changes").prepend(el("li", {}, `${at}: ${name} ${from ?? "unknown"} → ${to}` + (reason ? ` (${reason})` : "")));
+  $("changes").prepend(el("li", {}, `${at}: ${name} ${from ?? "unknown"} → ${to ?? "unknown"}` + (reason ? ` (${reason})` : "")));
 }
 
 function renderTiles() {

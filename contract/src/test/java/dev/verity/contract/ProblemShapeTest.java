@@ -89,10 +89,12 @@ class ProblemShapeTest {
 
     @Test
     void enterpriseTierHandlingCarriesEscalationAndNoFreeTierFields() {
-        TierHandling handling = TierHandling.enterprise("T-1", "req-9", 1, "am@example.com", "support@example.com",
-                List.of("retry after 30 seconds"));
+        TierHandling handling = TierHandling.enterprise("T-1", TierHandling.INCIDENT_JOINED, "req-9", 1, "am@example.com",
+                "support@example.com", List.of("retry after 30 seconds"));
 
         JsonNode json = tree(handling);
+
+        assertThat(json.get("incident").asText()).isEqualTo("joined");
 
         assertThat(json.get("enterprise_escalation").asBoolean()).isTrue();
         assertThat(json.get("escalation_reference").asText()).isEqualTo("ENT-req-9");
@@ -102,13 +104,32 @@ class ProblemShapeTest {
     }
 
     @Test
+    void anEnterpriseFailureWhoseIncidentWasNotRecordedHasNeitherTicketNorIncidentButKeepsItsReference() {
+        JsonNode json = tree(TierHandling.enterprise(null, null, "req-7", 1, null, "support@example.com", List.of()));
+
+        assertThat(fieldNames(json)).doesNotContain("support_ticket_id", "incident");
+        assertThat(json.get("escalation_reference").asText()).isEqualTo("ENT-req-7");
+    }
+
+    @Test
+    void anIncidentRoleWithoutATicketOrAnUnknownRoleIsRefused() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() ->
+                TierHandling.enterprise(null, TierHandling.INCIDENT_OPENED, "r", 1, null, "s", List.of()));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() ->
+                TierHandling.enterprise("T-1", null, "r", 1, null, "s", List.of()));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() ->
+                TierHandling.enterprise("T-1", "reopened", "r", 1, null, "s", List.of()));
+    }
+
+    @Test
     void standardTierHandlingHasQueuePositionAndNoEscalation() {
         JsonNode json = tree(TierHandling.standard(Tier.FREE, 3, "http://gw/status", List.of("retry after 30 seconds")));
 
         assertThat(json.get("enterprise_escalation").asBoolean()).isFalse();
         assertThat(json.get("queue_position").asInt()).isEqualTo(3);
         assertThat(json.get("status_page_url").asText()).isEqualTo("http://gw/status");
-        assertThat(fieldNames(json)).doesNotContain("support_ticket_id", "escalation_reference", "priority_queue_position");
+        assertThat(fieldNames(json)).doesNotContain("support_ticket_id", "incident", "escalation_reference",
+                "priority_queue_position");
         assertThat(Map.of("tier", json.get("tier").asText())).containsEntry("tier", "free");
     }
 

@@ -167,8 +167,11 @@ class BusinessValueSuiteTest {
         Fault.SERVER_ERROR.applyTo(stack.provider(), "small");
         Fault.SERVER_ERROR.applyTo(stack.provider(), "large");
         stack.provider().acceptsSupportNotifications();
-        TestUser enterprise = Users.of("enterprise", "org-business-tiers");
-        TestUser free = Users.of("free", "org-business-tiers");
+        // Incidents are per organisation: one of its own, so nothing earlier in the run is already open.
+        String org = "org-business-tiers-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        TestUser enterprise = Users.of("enterprise", org);
+        TestUser colleague = TestUser.of("e2e-enterprise-colleague-" + org, org, "enterprise");
+        TestUser free = Users.of("free", org);
 
         Http.Reply forEnterprise = chat(Users.token(enterprise));
         Http.Reply forFree = chat(Users.token(free));
@@ -178,26 +181,61 @@ class BusinessValueSuiteTest {
         assertThat(ent.path("error_type").asText()).isEqualTo("llm_upstream_error");
         JsonNode entHandling = ent.path("tier_handling");
         assertThat(entHandling.path("enterprise_escalation").asBoolean()).isTrue();
+        assertThat(entHandling.path("incident").asText()).isEqualTo("opened");
         String requestId = ent.path("error_context").path("request_id").asText();
         assertThat(entHandling.path("escalation_reference").asText()).isEqualTo("ENT-" + requestId);
         assertThat(entHandling.path("account_manager_email").asText()).isEqualTo(enterprise.accountManagerEmail());
         assertThat(entHandling.path("priority_queue_position").isInt()).isTrue();
         assertThat(entHandling.path("support_contact").asText()).isNotBlank();
         assertThat(entHandling.path("alternatives")).isNotEmpty();
+        // The models failed: the OpenAI route, which needs them too, is not offered as an alternative.
+        assertThat(entHandling.path("alternatives").toString()).doesNotContain("/v1/chat/completions");
         assertThat(entHandling.has("status_page_url")).isFalse();
         String ticket = entHandling.path("support_ticket_id").asText();
-        assertThat(stack.supportTicketExists(ticket, requestId)).as("ticket %s persisted", ticket).isTrue();
-        // Support is told, in the background, and the ticket records the delivery.
+        assertThat(stack.supportTicketExists(ticket, requestId)).as("incident %s counts the request", ticket).isTrue();
+        // Support is told, in the background, and the incident records the delivery.
         await().atMost(Duration.ofSeconds(30)).until(() -> stack.supportTicketNotified(ticket));
+
+        // More failures of the organisation join the incident: no second incident, no second delivery.
+        for (TestUser caller : List.of(colleague, enterprise, colleague)) {
+            JsonNode joined = chat(Users.token(caller)).json().path("tier_handling");
+            assertThat(joined.path("incident").asText()).isEqualTo("joined");
+            assertThat(joined.path("support_ticket_id").asText()).isEqualTo(ticket);
+        }
+        assertThat(stack.incidentsOf(org)).isEqualTo(1);
+        assertThat(stack.incidentState(ticket)).isEqualTo("open null 4");
+        Http.Reply read = Http.get(stack.gateway() + "/api/v1/tickets/" + ticket, Users.token(colleague));
+        assertThat(read.status()).as(read.body()).isEqualTo(200);
+        assertThat(read.json().path("state").asText()).isEqualTo("open");
+        assertThat(read.json().path("occurrences").asLong()).isEqualTo(4);
+        assertThat(read.json().path("request_ids_total").asLong()).as("the colleague's own").isEqualTo(2);
+
+        // The models answer again: the organisation's next success resolves it, and support is told once more.
+        stack.provider().answers("small", "Your calls averaged 812 ms today.");
+        stack.provider().answers("large", "Your calls averaged 812 ms today.");
+        Http.Reply ok = chat(Users.token(colleague));
+        assertThat(ok.status()).as(ok.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> stack.incidentResolveNotified(ticket));
+        assertThat(stack.incidentState(ticket)).isEqualTo("resolved success 4");
+
         // Support staff are told what the user was told: no upstream text, keys or stack frames either.
-        assertThat(stack.provider().supportNotifications())
-                .allSatisfy(body -> assertThat(Scanner.violations(body)).as("support notification").isEmpty())
-                .anySatisfy(body -> {
-                    JsonNode notification = JSON.readTree(body);
-                    assertThat(notification.path("ticket_id").asText()).isEqualTo(ticket);
-                    assertThat(notification.path("escalation_reference").asText()).isEqualTo("ENT-" + requestId);
-                    assertThat(notification.path("request_id").asText()).isEqualTo(requestId);
-                });
+        List<JsonNode> notices = new ArrayList<>();
+        for (String body : stack.provider().supportNotifications()) {
+            assertThat(Scanner.violations(body)).as("support notification").isEmpty();
+            JsonNode notice = JSON.readTree(body);
+            if (org.equals(notice.path("payload").path("group").asText())) {
+                notices.add(notice);
+            }
+        }
+        assertThat(notices).extracting(n -> n.path("event_action").asText()).containsExactly("trigger", "resolve");
+        for (JsonNode notice : notices) {
+            assertThat(notice.path("dedup_key").asText())
+                    .isEqualTo("verity/" + org + "/" + ent.path("service").asText() + "/llm_upstream_error");
+            assertThat(notice.path("payload").path("custom_details").path("incident_id").asText()).isEqualTo(ticket);
+        }
+        assertThat(notices.getFirst().path("payload").path("custom_details").path("escalation_references").get(0).asText())
+                .isEqualTo("ENT-" + requestId);
+        assertThat(notices.getLast().path("payload").path("custom_details").path("occurrences").asLong()).isEqualTo(4);
 
         JsonNode freeProblem = forFree.json();
         JsonNode freeHandling = freeProblem.path("tier_handling");

@@ -106,7 +106,9 @@ class EventsAcrossGatewaysTest {
     void aFailedEnterpriseRunEndsOnBothReplicasInTheOneAgentFailedWithItsTicket() {
         stack.provider().failsWith("small", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
         stack.provider().failsWith("large", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
-        TestUser user = TestUser.of("e2e-replicas-ent", "org-e2e", "enterprise");
+        // An organisation of its own: support incidents are per organisation, service and error type.
+        TestUser user = TestUser.of("e2e-replicas-ent", "org-e2e-ent-" + java.util.UUID.randomUUID().toString().substring(0, 8),
+                "enterprise");
         String token = stack.tokens().mint(user);
         try (EventStream onA = EventStream.open(stack.gateway(), token);
              EventStream onB = EventStream.open(second.url(), token)) {
@@ -142,8 +144,70 @@ class EventsAcrossGatewaysTest {
             // The ticket is real and the user's own, whichever replica is asked.
             Http.Reply stored = Http.get(second.url() + "/api/v1/tickets/" + ticket, token);
             assertThat(stored.status()).isEqualTo(200);
-            assertThat(stored.json().path("request_id").asText()).isEqualTo(requestId);
+            assertThat(stored.json().path("request_ids").toString()).contains(requestId);
+            assertThat(stored.json().path("state").asText()).isEqualTo("open");
         } finally {
+            stack.provider().answers("small", "Your calls averaged 812 ms today.");
+            stack.provider().answers("large", "Your calls averaged 812 ms today.");
+        }
+    }
+
+    @Test
+    void concurrentEnterpriseFailuresOnBothReplicasAreOneIncidentAndSupportHearsOnce() throws Exception {
+        stack.provider().failsWith("small", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
+        stack.provider().failsWith("large", 500, "{\"error\":{\"message\":\"upstream exploded\"}}");
+        stack.provider().acceptsSupportNotifications();
+        String org = "org-e2e-storm-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int u = 0; u < 4; u++) {
+            tokens.add(stack.tokens().mint(TestUser.of("e2e-storm-" + u + "-" + org, org, "enterprise")));
+        }
+        int failures = 60;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        try {
+            List<java.util.concurrent.Future<Http.Reply>> replies = new java.util.ArrayList<>();
+            for (int i = 0; i < failures; i++) {
+                String gateway = i % 2 == 0 ? stack.gateway() : second.url();
+                String token = tokens.get(i % tokens.size());
+                replies.add(pool.submit(() -> Http.post(gateway + "/v1/chat/completions", token,
+                        "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
+            }
+            // One incident per (organisation, failing service, error_type): as the models fail, the cascade
+            // answers llm_upstream_error and, once it reports itself unavailable, the gateway refuses with
+            // service_unavailable; each kind is one incident, opened by exactly one request.
+            Map<String, java.util.Set<String>> ticketsByKind = new HashMap<>();
+            Map<String, Integer> openedByTicket = new HashMap<>();
+            int unrecorded = 0;
+            for (var reply : replies) {
+                Http.Reply answer = reply.get(2, java.util.concurrent.TimeUnit.MINUTES);
+                assertThat(answer.status()).as(answer.body()).isGreaterThanOrEqualTo(500);
+                JsonNode problem = answer.json().path("problem");
+                JsonNode handling = problem.path("tier_handling");
+                String requestId = problem.path("error_context").path("request_id").asText();
+                assertThat(handling.path("escalation_reference").asText()).isEqualTo("ENT-" + requestId);
+                if (!handling.has("support_ticket_id")) {
+                    // Honestly absent: the occurrence could not be recorded in time on a loaded machine.
+                    assertThat(handling.has("incident")).isFalse();
+                    unrecorded++;
+                    continue;
+                }
+                String ticket = handling.path("support_ticket_id").asText();
+                ticketsByKind.computeIfAbsent(problem.path("error_type").asText(), k -> new java.util.HashSet<>()).add(ticket);
+                openedByTicket.merge(ticket, "opened".equals(handling.path("incident").asText()) ? 1 : 0, Integer::sum);
+            }
+            assertThat(unrecorded).as("most failures are counted").isLessThan(failures / 2);
+            assertThat(ticketsByKind).allSatisfy((kind, tickets) -> assertThat(tickets).as(kind).hasSize(1));
+            // At most one "opened" per incident (none when the request that opened it gave up waiting).
+            assertThat(openedByTicket).allSatisfy((ticket, opened) -> assertThat(opened).as(ticket).isLessThanOrEqualTo(1));
+            assertThat(stack.incidentsOf(org)).isEqualTo(openedByTicket.size());
+            for (String ticket : openedByTicket.keySet()) {
+                await().atMost(WAIT).until(() -> stack.supportTicketNotified(ticket));
+            }
+            long deliveries = stack.provider().supportNotifications().stream()
+                    .filter(body -> body.contains("\"group\":\"" + org + "\"")).count();
+            assertThat(deliveries).as("one webhook delivery per incident, not per failure").isEqualTo(openedByTicket.size());
+        } finally {
+            pool.shutdownNow();
             stack.provider().answers("small", "Your calls averaged 812 ms today.");
             stack.provider().answers("large", "Your calls averaged 812 ms today.");
         }

@@ -200,18 +200,42 @@ public final class VerityStack {
         postgres = LocalPostgres.embedded(postgresDir, postgresPort);
     }
 
-    /** Whether the gateway persisted this support ticket for this request. */
+    /** Whether the gateway counted this request in this support incident. */
     public boolean supportTicketExists(String ticketId, String requestId) {
+        return count("SELECT count(*) FROM gateway.incidents WHERE id = ? AND ? = ANY(request_ids)", ticketId, requestId) == 1;
+    }
+
+    /** The state of this support incident ({@code open}, {@code resolved}), its resolution and occurrences. */
+    public String incidentState(String ticketId) {
         try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
              PreparedStatement query = db.prepareStatement(
-                     "SELECT 1 FROM gateway.support_tickets WHERE id = ? AND request_id = ?")) {
+                     "SELECT state, resolution, occurrences FROM gateway.incidents WHERE id = ?")) {
             query.setString(1, ticketId);
-            query.setString(2, requestId);
             try (ResultSet rows = query.executeQuery()) {
-                return rows.next();
+                return rows.next() ? rows.getString(1) + " " + rows.getString(2) + " " + rows.getLong(3) : "absent";
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("support ticket lookup failed", e);
+            throw new IllegalStateException("incident lookup failed", e);
+        }
+    }
+
+    /** How many support incidents the gateway ever opened for this organisation. */
+    public int incidentsOf(String orgId) {
+        return count("SELECT count(*) FROM gateway.incidents WHERE org_id = ?", orgId);
+    }
+
+    private int count(String sql, String... params) {
+        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             PreparedStatement query = db.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                query.setString(i + 1, params[i]);
+            }
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("incident lookup failed", e);
         }
     }
 
@@ -274,32 +298,19 @@ public final class VerityStack {
         }
     }
 
-    /** How many support tickets the gateway opened for this request. */
+    /** How many support incidents count this request. */
     public int supportTicketsFor(String requestId) {
-        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-             PreparedStatement query = db.prepareStatement("SELECT count(*) FROM gateway.support_tickets WHERE request_id = ?")) {
-            query.setString(1, requestId);
-            try (ResultSet rows = query.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("support ticket lookup failed", e);
-        }
+        return count("SELECT count(*) FROM gateway.incidents WHERE ? = ANY(request_ids)", requestId);
     }
 
-    /** Whether the gateway recorded the delivery of this ticket's support notification. */
+    /** Whether support was told this incident opened. */
     public boolean supportTicketNotified(String ticketId) {
-        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-             PreparedStatement query = db.prepareStatement(
-                     "SELECT 1 FROM gateway.support_tickets WHERE id = ? AND notified_at IS NOT NULL")) {
-            query.setString(1, ticketId);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("support ticket lookup failed", e);
-        }
+        return count("SELECT count(*) FROM gateway.incidents WHERE id = ? AND opened_notified_at IS NOT NULL", ticketId) == 1;
+    }
+
+    /** Whether support was told this incident resolved. */
+    public boolean incidentResolveNotified(String ticketId) {
+        return count("SELECT count(*) FROM gateway.incidents WHERE id = ? AND resolved_notified_at IS NOT NULL", ticketId) == 1;
     }
 
     public Map<String, ServiceProcess> services() {

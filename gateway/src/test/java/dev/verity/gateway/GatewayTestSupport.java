@@ -41,9 +41,19 @@ abstract class GatewayTestSupport {
         return TestInfra.get().tokens();
     }
 
-    /** A user of its own per test, so per-user state (rate limits) never leaks between tests. */
+    /**
+     * A user of its own per test, so per-user state (rate limits) never leaks between tests; an
+     * enterprise user also gets an organisation of its own, so support incidents (one per
+     * organisation, service and error type) never join across tests.
+     */
     static TestUser user(String tier) {
-        return TestUser.of("u-" + tier + "-" + UUID.randomUUID().toString().substring(0, 8), "org-" + tier, tier);
+        String org = "enterprise".equals(tier) ? "org-enterprise-" + UUID.randomUUID().toString().substring(0, 8) : "org-" + tier;
+        return TestUser.of("u-" + tier + "-" + UUID.randomUUID().toString().substring(0, 8), org, tier);
+    }
+
+    /** Another user of the same organisation and tier. */
+    static TestUser colleagueOf(TestUser user) {
+        return TestUser.of("u-" + user.tier() + "-" + UUID.randomUUID().toString().substring(0, 8), user.orgId(), user.tier());
     }
 
     static String requestId(String label) {

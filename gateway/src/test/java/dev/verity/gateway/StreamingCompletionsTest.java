@@ -85,7 +85,9 @@ class StreamingCompletionsTest {
     }
 
     private static TestUser user(String tier) {
-        return TestUser.of("u-" + tier + "-" + UUID.randomUUID().toString().substring(0, 8), "org-" + tier, tier);
+        // Enterprise users get an organisation of their own: incidents are per organisation.
+        String org = "enterprise".equals(tier) ? "org-enterprise-" + UUID.randomUUID().toString().substring(0, 8) : "org-" + tier;
+        return TestUser.of("u-" + tier + "-" + UUID.randomUUID().toString().substring(0, 8), org, tier);
     }
 
     private static String token(TestUser user) {
@@ -181,11 +183,13 @@ class StreamingCompletionsTest {
         assertThat(answer.getBoolean("problem.tier_handling.enterprise_escalation")).isTrue();
         assertThat(answer.getString("problem.tier_handling.escalation_reference")).isEqualTo("ENT-" + requestId);
         String ticketId = answer.getString("problem.tier_handling.support_ticket_id");
-        var rows = pool.preparedQuery("SELECT request_id, user_id FROM gateway.support_tickets WHERE id = $1")
+        var rows = pool.preparedQuery("SELECT u.request_ids, u.user_id, i.error_type FROM gateway.incidents i "
+                        + "JOIN gateway.incident_users u ON u.incident_id = i.id WHERE i.id = $1")
                 .execute(Tuple.of(ticketId)).await().indefinitely();
         assertThat(rows.size()).isEqualTo(1);
-        assertThat(rows.iterator().next().getString("request_id")).isEqualTo(requestId);
+        assertThat(rows.iterator().next().getArrayOfStrings("request_ids")).contains(requestId);
         assertThat(rows.iterator().next().getString("user_id")).isEqualTo(enterprise.userId());
+        assertThat(rows.iterator().next().getString("error_type")).isEqualTo("llm_unavailable");
     }
 
     @Test

@@ -2,7 +2,12 @@ package dev.verity.gateway;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 import dev.verity.contract.Services;
 import dev.verity.local.TestUser;
@@ -11,13 +16,15 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code GET /api/v1/tickets/{id}}: the user an enterprise failure escalated for reads their ticket;
- * anyone else gets {@code 403 forbidden} (other user's or org's resource), an id that
- * names no ticket {@code 404 not_found}, no token {@code 401}.
+ * {@code GET /api/v1/tickets/{id}}: every user of the organisation whom the incident affected reads
+ * it, with their own request ids only; a colleague it did not affect gets {@code 403 forbidden};
+ * to another organisation, and for an id that names nothing, it is {@code 404 not_found} (the
+ * same answer, so ids leak nothing across organisations); no token {@code 401}.
  */
 @QuarkusTest
 @WithTestResource(value = VerityTestResource.class, initArgs = {
@@ -25,10 +32,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(DownstreamStandIns.class)
 class TicketsTest extends GatewayTestSupport {
 
-    /** An enterprise failure on the chat route, which opens a real ticket; returns its id. */
-    private String ticketFor(TestUser owner, String requestId) {
+    /** An enterprise failure on the chat route, counted in the org's incident; returns its id. */
+    private String ticketFor(TestUser caller, String requestId) {
         standIns.answer(Services.EXECUTION_AGENT, "/v1/runs", 502, StandIns.problem("tool_failed", 502, "execution-agent", true));
-        return given().auth().oauth2(tokens().mint(owner)).contentType(ContentType.JSON)
+        return given().auth().oauth2(tokens().mint(caller)).contentType(ContentType.JSON)
                 .body("{\"message\":\"What did we spend yesterday?\"}")
                 .header("X-Request-Id", requestId)
                 .when().post("/api/v1/chat")
@@ -37,41 +44,97 @@ class TicketsTest extends GatewayTestSupport {
     }
 
     @Test
-    void theOwnerReadsTheirTicket() {
+    void everyAffectedUserReadsTheIncidentWithTheirOwnRequestIds() {
         TestUser owner = user("enterprise");
-        String requestId = requestId("own");
-        String ticket = ticketFor(owner, requestId);
+        TestUser colleague = colleagueOf(owner);
+        String first = requestId("own");
+        String second = requestId("own");
+        String theirs = requestId("colleague");
+        String ticket = ticketFor(owner, first);
         assertThat(ticket).isNotBlank();
+        assertThat(ticketFor(colleague, theirs)).isEqualTo(ticket);
+        assertThat(ticketFor(owner, second)).isEqualTo(ticket);
 
         given().auth().oauth2(tokens().mint(owner))
                 .when().get("/api/v1/tickets/" + ticket)
                 .then().statusCode(200)
                 .contentType(ContentType.JSON)
-                .body("ticket_id", equalTo(ticket))
-                .body("escalation_reference", equalTo("ENT-" + requestId))
-                .body("request_id", equalTo(requestId))
-                .body("user_id", equalTo(owner.userId()))
+                .body("id", equalTo(ticket))
+                .body("state", equalTo("open"))
+                .body("service", equalTo("execution-agent"))
                 .body("error_type", equalTo("tool_failed"))
-                .body("status", equalTo(502));
+                .body("occurrences", equalTo(3))
+                .body("affected_users", equalTo(2))
+                .body("first_seen", notNullValue())
+                .body("last_seen", notNullValue())
+                .body("resolved_at", nullValue())
+                .body("resolution", nullValue())
+                .body("request_ids", contains(first, second))
+                .body("request_ids_total", equalTo(2));
+
+        given().auth().oauth2(tokens().mint(colleague))
+                .when().get("/api/v1/tickets/" + ticket)
+                .then().statusCode(200)
+                .body("occurrences", equalTo(3))
+                .body("request_ids", containsInAnyOrder(theirs))
+                .body("request_ids_total", equalTo(1));
     }
 
     @Test
-    void anotherUsersTicketIsForbiddenWhetherInTheSameOrgOrAnother() {
+    void aResolvedIncidentSaysWhenAndWhy() {
+        TestUser owner = user("enterprise");
+        String ticket = ticketFor(owner, requestId("res"));
+        String okRequest = requestId("ok");
+        standIns.answer(Services.EXECUTION_AGENT, "/v1/runs", 200, StandIns.runAnswer(okRequest, "We spent 12 dollars."));
+        given().auth().oauth2(tokens().mint(owner)).contentType(ContentType.JSON).body("{\"message\":\"again\"}")
+                .header("X-Request-Id", okRequest)
+                .when().post("/api/v1/chat")
+                .then().statusCode(200);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(tokens().mint(owner))
+                .when().get("/api/v1/tickets/" + ticket)
+                .then().statusCode(200)
+                .body("state", equalTo("resolved"))
+                .body("resolution", equalTo("success"))
+                .body("resolved_at", notNullValue()));
+    }
+
+    @Test
+    void aColleagueItDidNotAffectIsForbiddenAndNothingLeaks() {
         TestUser owner = user("enterprise");
         String ticket = ticketFor(owner, requestId("theirs"));
-        TestUser colleague = TestUser.of("u-colleague-" + UUID.randomUUID().toString().substring(0, 8), owner.orgId(), "enterprise");
-        TestUser stranger = user("mid");
+        TestUser colleague = colleagueOf(owner);
 
-        for (TestUser other : new TestUser[] {colleague, stranger}) {
-            String body = given().auth().oauth2(tokens().mint(other))
+        String body = given().auth().oauth2(tokens().mint(colleague))
+                .when().get("/api/v1/tickets/" + ticket)
+                .then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("error_type", equalTo("forbidden"))
+                .body("retryable", equalTo(false))
+                .body("service", equalTo("gateway"))
+                .extract().asString();
+        assertThat(body).as("nothing of the incident leaks").doesNotContain(owner.userId()).doesNotContain("ENT-")
+                .doesNotContain("tool_failed");
+    }
+
+    @Test
+    void anotherOrganisationCannotTellTheIdFromOneThatDoesNotExist() {
+        TestUser owner = user("enterprise");
+        String ticket = ticketFor(owner, requestId("org"));
+
+        for (TestUser stranger : new TestUser[] {user("enterprise"), user("mid"),
+                TestUser.of(owner.userId(), "org-other-" + UUID.randomUUID().toString().substring(0, 8), "enterprise")}) {
+            String existing = given().auth().oauth2(tokens().mint(stranger))
                     .when().get("/api/v1/tickets/" + ticket)
-                    .then().statusCode(403)
+                    .then().statusCode(404)
                     .contentType("application/problem+json")
-                    .body("error_type", equalTo("forbidden"))
-                    .body("retryable", equalTo(false))
-                    .body("service", equalTo("gateway"))
-                    .extract().asString();
-            assertThat(body).as("nothing of the ticket leaks").doesNotContain(owner.userId()).doesNotContain("ENT-");
+                    .body("error_type", equalTo("not_found"))
+                    .extract().jsonPath().getString("detail");
+            String unknown = given().auth().oauth2(tokens().mint(stranger))
+                    .when().get("/api/v1/tickets/" + UUID.randomUUID())
+                    .then().statusCode(404)
+                    .extract().jsonPath().getString("detail");
+            assertThat(existing).isEqualTo(unknown);
         }
     }
 

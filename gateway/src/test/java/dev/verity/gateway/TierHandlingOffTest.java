@@ -55,7 +55,7 @@ class TierHandlingOffTest extends GatewayTestSupport {
                 .body("retryable", equalTo(true))
                 .body("tier_handling", nullValue());
 
-        long tickets = pool.preparedQuery("SELECT count(*) FROM gateway.support_tickets WHERE request_id = $1")
+        long tickets = pool.preparedQuery("SELECT count(*) FROM gateway.incidents WHERE $1 = ANY(request_ids)")
                 .execute(Tuple.of(requestId)).await().indefinitely().iterator().next().getLong(0);
         assertThat(tickets).isZero();
         standIns.wireMock().verifyThat(0, postRequestedFor(urlEqualTo(DownstreamStandIns.WEBHOOK)));

@@ -171,6 +171,9 @@ public class SocketRuns {
                 agentFailed(this, event);
                 return;
             }
+            if (event.type() == EventType.AGENT_COMPLETED) {
+                tiers.succeeded(Route.CHAT, user);
+            }
             subscribers.deliver(user.userId(), event);
         }
 

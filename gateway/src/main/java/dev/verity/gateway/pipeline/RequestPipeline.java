@@ -22,7 +22,8 @@ import java.util.function.Function;
 
 /**
  * Every forwarded request takes the same path: rate limit, readiness of the services it needs,
- * admission, the call, the authenticity guard; any problem on the way gets its tier handling.
+ * admission, the call, the authenticity guard; any problem on the way gets its tier handling, and a
+ * success tells the tier handler (it resolves the caller's organisation's incidents).
  */
 @ApplicationScoped
 public class RequestPipeline {
@@ -50,7 +51,10 @@ public class RequestPipeline {
                 .onFailure(ProblemException.class).recoverWithItem(e -> new Reply.Failure(((ProblemException) e).problem()))
                 .onFailure().recoverWithItem(e -> new Reply.Failure(unexpected(route, ctx, e)))
                 .chain(reply -> switch (reply) {
-                    case Reply.Success success -> Uni.createFrom().item(reply);
+                    case Reply.Success success -> {
+                        tierHandler.succeeded(route, ctx.user());
+                        yield Uni.createFrom().item(reply);
+                    }
                     case Reply.Failure failure -> tierHandler.attach(failure.problem(), route, ctx).map(Reply.Failure::new);
                 });
     }
@@ -67,7 +71,10 @@ public class RequestPipeline {
                 // The admission slot is held until the stream ends, not only until it starts.
                 .chain(() -> admission.admitHeld(route, ctx, release -> call.apply(ctx).map(reply -> switch (reply) {
                     case StreamReply.Started started -> new StreamReply.Started(started.head(),
-                            stopOnFailure(route, ctx, guard.watch(route, ctx, started.events())).onTermination().invoke(release));
+                            stopOnFailure(route, ctx, guard.watch(route, ctx, started.events())
+                                    // Only a stream that ended well reaches here: a failure is recovered below.
+                                    .onCompletion().invoke(() -> tierHandler.succeeded(route, ctx.user())))
+                                    .onTermination().invoke(release));
                     case StreamReply.Failure failure -> {
                         release.run();
                         yield failure;

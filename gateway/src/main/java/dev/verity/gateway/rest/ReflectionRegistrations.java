@@ -10,7 +10,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection(targets = {
         dev.verity.gateway.chat.ChatRequest.class, dev.verity.gateway.chat.ChatRequest.Turn.class,
         dev.verity.gateway.rest.OpenAiErrors.OpenAiError.class, dev.verity.gateway.rest.OpenAiErrors.Body.class,
-        dev.verity.gateway.status.CombinedStatus.class
+        dev.verity.gateway.status.CombinedStatus.class,
+        dev.verity.gateway.incident.TicketView.class, dev.verity.gateway.incident.WebhookEvent.class,
+        dev.verity.gateway.incident.WebhookEvent.Payload.class
 })
 public final class ReflectionRegistrations {
 

@@ -5,7 +5,7 @@ import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.RequestContexts;
-import dev.verity.gateway.tier.TicketAccess;
+import dev.verity.gateway.incident.TicketAccess;
 import dev.verity.runtime.rest.ProblemResponses;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -20,8 +20,9 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * {@code GET /api/v1/tickets/{id}}: the support ticket an enterprise failure opened (its id is in
- * the problem's {@code tier_handling.support_ticket_id}), for the user it was opened for.
+ * {@code GET /api/v1/tickets/{id}}: the support incident an enterprise failure was counted in (its
+ * id is the problem's {@code tier_handling.support_ticket_id}), for the users of the organisation
+ * it affected.
  */
 @Path("/api/v1/tickets")
 @Authenticated
@@ -43,9 +44,10 @@ public class TicketsResource {
     public Uni<Response> ticket(@PathParam("id") String id, @Context HttpHeaders headers) {
         RequestContext ctx = contexts.of(jwt, headers);
         return access.lookup(id, ctx.user()).map(lookup -> switch (lookup) {
-            case TicketAccess.Lookup.Own own -> Response.ok(own.ticket(), MediaType.APPLICATION_JSON).build();
-            case TicketAccess.Lookup.NotYours notYours -> ProblemResponses.of(Problem.of(ErrorType.FORBIDDEN,
-                    "This support ticket belongs to another user.", Services.GATEWAY, ctx.user(), ctx.requestId()));
+            case TicketAccess.Lookup.Affected affected -> Response.ok(affected.ticket(), MediaType.APPLICATION_JSON).build();
+            case TicketAccess.Lookup.NotAffected notAffected -> ProblemResponses.of(Problem.of(ErrorType.FORBIDDEN,
+                    "This support ticket is readable only by the users whose requests it counts.", Services.GATEWAY,
+                    ctx.user(), ctx.requestId()));
             case TicketAccess.Lookup.Unknown unknown -> ProblemResponses.of(Problem.of(ErrorType.NOT_FOUND,
                     "No support ticket has this id.", Services.GATEWAY, ctx.user(), ctx.requestId()));
         });

@@ -224,7 +224,9 @@ class ConsoleBrowserTest {
 
     @Test
     void anEnterpriseFailureShowsTheStoredTicketAndEscalationReferenceAndNoAnswer() {
-        TestUser user = user("enterprise");
+        // An organisation of its own: incidents are per organisation, and this failure must open one.
+        TestUser user = TestUser.of("u-console-" + UUID.randomUUID().toString().substring(0, 8),
+                "org-console-" + UUID.randomUUID().toString().substring(0, 8), "enterprise");
         agentStreams("enterprise-down", user, List.of(
                 event("agent_started", "{}"),
                 event("agent_thinking", "{\"model\":\"small\"}"),
@@ -242,6 +244,7 @@ class ConsoleBrowserTest {
         assertThat(ticket).isNotBlank();
         assertThat(ticketStored(ticket)).isTrue();
         assertThat(run.findElement(By.cssSelector("dd.escalation-reference")).getText()).startsWith("ENT-");
+        assertThat(run.findElement(By.cssSelector("dd.incident")).getText()).isEqualTo("opened by this request; support is being told");
         assertThat(run.findElement(By.cssSelector(".retry-after")).getText()).matches("You can retry in \\d+ s\\.");
         assertThat(run.findElements(By.cssSelector(".answer"))).isEmpty();
         Browser.screenshot(browser, "enterprise-failure-ticket", By.id("chat"));
@@ -284,6 +287,27 @@ class ConsoleBrowserTest {
         await().atMost(WAIT).until(() -> tileState(Services.DATA_AGENT).equals("ready"));
         assertThat(text("changes")).contains(Services.DATA_AGENT + " unavailable → ready");
         Browser.screenshot(browser, "status-recovered", By.id("status"));
+    }
+
+    @Test
+    void anAgentsMidRunServiceEventWithoutAStatusFieldShowsTheStateItsTypeNamesNeverUndefined() {
+        TestUser user = user("mid");
+        agentStreams("degraded-midway", user, List.of(
+                event("agent_started", "{}"),
+                // As the execution agent emits it: service, reason and impact, no status field.
+                event("service_degraded", "{\"service\":\"llm-cascade\",\"reason\":\"model small failed\","
+                        + "\"impact\":\"answers may come from another model\"}"),
+                event("agent_completed", "{\"response\":\"Fine.\",\"provenance\":{\"model\":\"large\","
+                        + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-2\",\"produced_at\":\"2026-11-25T07:00:00Z\","
+                        + "\"degraded\":true,\"cache_hit\":false,\"attempts\":[],\"latency_ms\":90}}")));
+        signIn(user);
+        await().atMost(WAIT).until(() -> tileState(Services.LLM_CASCADE).equals("ready"));
+        ask("degraded-midway: anything?");
+
+        awaitRunEnded();
+        await().atMost(WAIT).until(() -> text("changes").contains(Services.LLM_CASCADE + " ready → degraded"));
+        assertThat(text("changes")).contains("(model small failed)").doesNotContain("undefined");
+        Browser.screenshot(browser, "status-change-from-run", By.id("status"));
     }
 
     // --- usage -----------------------------------------------------------------------------------
@@ -408,7 +432,7 @@ class ConsoleBrowserTest {
     }
 
     private boolean ticketStored(String id) {
-        return pool.preparedQuery("SELECT id FROM gateway.support_tickets WHERE id = $1").execute(Tuple.of(id))
+        return pool.preparedQuery("SELECT id FROM gateway.incidents WHERE id = $1").execute(Tuple.of(id))
                 .await().atMost(WAIT).size() == 1;
     }
 

@@ -110,6 +110,7 @@ class SocketRunTierHandlingTest {
             assertThat(handling.path("escalation_reference").asText()).isEqualTo("ENT-" + requestId);
             assertThat(handling.path("support_contact").asText()).isEqualTo("support@verity.local");
             assertThat(handling.path("account_manager_email").asText()).isEqualTo(user.accountManagerEmail());
+            assertThat(handling.path("incident").asText()).isEqualTo("opened");
             String ticketId = handling.path("support_ticket_id").asText();
             assertThat(second.framesOfType("agent_failed").getFirst().path("event_id").asText())
                     .isEqualTo(failed.path("event_id").asText());
@@ -144,6 +145,48 @@ class SocketRunTierHandlingTest {
         var calls = AgentStandIn.server.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/v1/runs"))
                 .withRequestBody(WireMock.containing("ent-fails")));
         assertThat(calls.getLast().getHeader("X-Verity-Failure-Event")).isEqualTo("caller");
+    }
+
+    @Test
+    void aColleaguesRunThatFailsTheSameWayJoinsTheIncidentAndACompletedRunResolvesIt() {
+        TestUser first = user("u-ent-first", "enterprise");
+        TestUser colleague = new TestUser("u-ent-colleague-" + UUID.randomUUID().toString().substring(0, 8), first.orgId(),
+                "enterprise", null, null);
+        AgentStandIn.streams("join-first", first.userId(), failingRun());
+        AgentStandIn.streams("join-colleague", colleague.userId(), failingRun());
+        List<String[]> completed = new ArrayList<>();
+        completed.add(new String[] {"agent_started", "{}"});
+        completed.add(new String[] {"agent_completed", "{\"response\":\"Fine.\",\"provenance\":{\"model\":\"small\","
+                + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-ok\",\"produced_at\":\"2026-11-25T07:00:00Z\","
+                + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[],\"latency_ms\":12}}"});
+        AgentStandIn.streams("join-recovered", colleague.userId(), completed);
+
+        JsonNode opened;
+        try (SocketClient socket = connect(first)) {
+            socket.sendRun("join-first: what did we spend?", "ref-1");
+            await().atMost(WAIT).until(() -> !socket.framesOfType("agent_failed").isEmpty());
+            opened = socket.framesOfType("agent_failed").getFirst().path("data").path("problem").path("tier_handling");
+        }
+        try (SocketClient socket = connect(colleague)) {
+            socket.sendRun("join-colleague: and now?", "ref-2");
+            await().atMost(WAIT).until(() -> !socket.framesOfType("agent_failed").isEmpty());
+            JsonNode failed = socket.framesOfType("agent_failed").getFirst();
+            JsonNode joined = failed.path("data").path("problem").path("tier_handling");
+            assertThat(opened.path("incident").asText()).isEqualTo("opened");
+            assertThat(joined.path("incident").asText()).isEqualTo("joined");
+            assertThat(joined.path("support_ticket_id").asText()).isEqualTo(opened.path("support_ticket_id").asText());
+            assertThat(joined.path("escalation_reference").asText()).isEqualTo("ENT-" + failed.path("request_id").asText());
+
+            socket.sendRun("join-recovered: once more", "ref-3");
+            await().atMost(WAIT).until(() -> !socket.framesOfType("agent_completed").isEmpty());
+        }
+        String incidentId = opened.path("support_ticket_id").asText();
+        await().atMost(WAIT).until(() -> "resolved".equals(pool.preparedQuery("SELECT state FROM gateway.incidents WHERE id = $1")
+                .execute(Tuple.of(incidentId)).await().atMost(WAIT).iterator().next().getString("state")));
+        Row row = pool.preparedQuery("SELECT occurrences, resolution FROM gateway.incidents WHERE id = $1")
+                .execute(Tuple.of(incidentId)).await().atMost(WAIT).iterator().next();
+        assertThat(row.getLong("occurrences")).isEqualTo(2);
+        assertThat(row.getString("resolution")).isEqualTo("success");
     }
 
     @Test
@@ -196,7 +239,9 @@ class SocketRunTierHandlingTest {
     }
 
     private static TestUser user(String name, String tier) {
-        TestUser base = TestUser.of(name + "-" + UUID.randomUUID().toString().substring(0, 8), "org-ws-tier", tier);
+        // An organisation of its own: support incidents are per organisation, service and error type.
+        TestUser base = TestUser.of(name + "-" + UUID.randomUUID().toString().substring(0, 8),
+                "org-ws-tier-" + UUID.randomUUID().toString().substring(0, 8), tier);
         return new TestUser(base.userId(), base.orgId(), tier, base.email(), "am-" + base.userId() + "@verity.test");
     }
 
@@ -236,7 +281,8 @@ class SocketRunTierHandlingTest {
 
     private List<Row> ticketsOf(String requestId) {
         List<Row> rows = new ArrayList<>();
-        pool.preparedQuery("SELECT * FROM gateway.support_tickets WHERE request_id = $1")
+        pool.preparedQuery("SELECT i.*, u.user_id FROM gateway.incidents i JOIN gateway.incident_users u ON u.incident_id = i.id "
+                        + "WHERE $1 = ANY(u.request_ids)")
                 .execute(Tuple.of(requestId)).await().atMost(WAIT).forEach(rows::add);
         return rows;
     }

@@ -1,4 +1,4 @@
-package dev.verity.gateway.tier;
+package dev.verity.gateway.incident;
 
 import dev.verity.gateway.config.TierHandlingConfig;
 import io.quarkus.logging.Log;
@@ -6,25 +6,27 @@ import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Delivers enterprise escalations to the configured support webhook, in the background with
- * retries and backoff: the user's answer never waits for it, and a receiver that is down only
- * delays the notification.
+ * Delivers incident notices to the configured support webhook, in the background with retries
+ * and backoff: no user's answer waits for it, and a receiver that is down only delays the notice.
+ * Each delivery is recorded on the incident (attempts, failures, when it got through); a notice
+ * whose retries all failed is sent again by a later sweep ({@link Incidents#sweep()}).
  */
 @ApplicationScoped
 public class SupportWebhook {
 
     private final Optional<SupportWebhookApi> api;
-    private final SupportTickets tickets;
+    private final IncidentStore store;
     private final TierHandlingConfig config;
 
-    public SupportWebhook(TierHandlingConfig config, SupportTickets tickets) {
+    public SupportWebhook(TierHandlingConfig config, IncidentStore store) {
         this.config = config;
-        this.tickets = tickets;
+        this.store = store;
         this.api = config.webhookUrl().map(url -> QuarkusRestClientBuilder.newBuilder()
                 .baseUri(url)
                 .connectTimeout(config.webhookTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -33,16 +35,22 @@ public class SupportWebhook {
                 .build(SupportWebhookApi.class));
     }
 
+    public boolean configured() {
+        return api.isPresent();
+    }
+
     /** Starts delivery and returns at once. */
-    public void notifyInBackground(SupportTicket ticket, boolean stored) {
+    public void send(Incident incident, Notice notice) {
+        String what = notice.wire() + " notice of incident " + incident.id() + " (" + incident.key().dedupKey() + ")";
         if (api.isEmpty()) {
-            Log.infof("escalation %s recorded; no support webhook configured", ticket.escalationReference());
+            Log.infof("%s recorded; no support webhook configured", what);
             return;
         }
+        WebhookEvent event = WebhookEvent.of(incident, notice);
         AtomicInteger attempts = new AtomicInteger();
         Uni.createFrom().deferred(() -> {
                     attempts.incrementAndGet();
-                    return api.get().deliver(ticket);
+                    return api.get().deliver(event);
                 })
                 .invoke(response -> {
                     if (response.getStatus() >= 300) {
@@ -50,28 +58,25 @@ public class SupportWebhook {
                     }
                 })
                 .ifNoItem().after(config.webhookTimeout()).fail()
-                .onFailure().invoke(e -> Log.warnf("support webhook attempt %d for %s failed: %s", attempts.get(),
-                        ticket.escalationReference(), e.getMessage()))
+                .onFailure().invoke(e -> Log.warnf("support webhook attempt %d for the %s failed: %s", attempts.get(), what,
+                        e.getMessage()))
                 .onFailure().retry().withBackOff(config.webhookBackoff(), config.webhookBackoff().multipliedBy(8))
                 .atMost(config.webhookRetries())
                 .subscribe().with(
                         response -> {
-                            Log.infof("escalation %s delivered to support after %d attempt(s)", ticket.escalationReference(), attempts.get());
-                            record(ticket, attempts.get(), true, stored);
+                            Log.infof("%s delivered to support after %d attempt(s)", what, attempts.get());
+                            record(incident, notice, attempts.get(), true);
                         },
                         failure -> {
-                            Log.errorf("escalation %s NOT delivered to support after %d attempts; ticket %s stays open in the database",
-                                    ticket.escalationReference(), attempts.get(), ticket.id());
-                            record(ticket, attempts.get(), false, stored);
+                            Log.errorf("%s NOT delivered to support after %d attempts; a later sweep sends it again",
+                                    what, attempts.get());
+                            record(incident, notice, attempts.get(), false);
                         });
     }
 
-    private void record(SupportTicket ticket, int attempts, boolean delivered, boolean stored) {
-        if (!stored) {
-            return;
-        }
-        tickets.recordDelivery(ticket.id(), attempts, delivered).subscribe().with(
+    private void record(Incident incident, Notice notice, int attempts, boolean delivered) {
+        store.recordDelivery(incident.id(), notice, attempts, delivered, Instant.now()).subscribe().with(
                 done -> { },
-                e -> Log.warnf("could not record delivery of %s: %s", ticket.escalationReference(), e.getMessage()));
+                e -> Log.warnf("could not record the delivery of incident %s: %s", incident.id(), e.getMessage()));
     }
 }

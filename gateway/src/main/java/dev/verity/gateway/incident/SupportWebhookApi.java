@@ -1,4 +1,4 @@
-package dev.verity.gateway.tier;
+package dev.verity.gateway.incident;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -11,5 +11,5 @@ interface SupportWebhookApi {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Response> deliver(SupportTicket ticket);
+    Uni<Response> deliver(WebhookEvent event);
 }

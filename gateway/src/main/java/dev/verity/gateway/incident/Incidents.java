@@ -1,0 +1,129 @@
+package dev.verity.gateway.incident;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Support incidents: an outage is one incident per organisation, failing service and error type,
+ * counted, announced once, reminded at most every {@code verity.incidents.repeat-interval}, and
+ * resolved by the organisation's next success of the same kind or by a quiet period.
+ *
+ * <p>Every decision is made by the database (see {@link IncidentStore}), so any number of replicas
+ * can run this side by side: whichever replica's statement opened or resolved an incident, or
+ * claimed a due notice, is the one that sends it. What this replica keeps in memory is only a hint
+ * of which keys are open, so that a success costs a database round trip only when there may be
+ * something to resolve; the sweep refreshes it from the database.
+ */
+@ApplicationScoped
+public class Incidents {
+
+    private final IncidentStore store;
+    private final SupportWebhook webhook;
+    private final IncidentsConfig config;
+    private final Clock clock;
+    private final Set<IncidentKey> knownOpen = ConcurrentHashMap.newKeySet();
+
+    @Inject
+    public Incidents(IncidentStore store, SupportWebhook webhook, IncidentsConfig config) {
+        this(store, webhook, config, Clock.systemUTC());
+    }
+
+    public Incidents(IncidentStore store, SupportWebhook webhook, IncidentsConfig config, Clock clock) {
+        this.store = store;
+        this.webhook = webhook;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /** Counts the failure in its incident, opening (and announcing) it when none is open. */
+    public Uni<Recorded> record(Failure failure) {
+        return store.record(UUID.randomUUID().toString(), failure).invoke(recorded -> {
+            knownOpen.add(failure.key());
+            switch (recorded) {
+                case Recorded.Opened opened -> webhook.send(opened.incident(), Notice.OPENED);
+                case Recorded.Joined joined -> { }
+            }
+        });
+    }
+
+    /** Whether this replica knows of an open incident of this organisation for this service. */
+    public boolean knownOpen(String orgId, String service) {
+        return knownOpen.stream().anyMatch(key -> key.orgId().equals(orgId) && key.service().equals(service));
+    }
+
+    /**
+     * A request of the organisation that needed these services succeeded: their open incidents
+     * resolve, each announced once by whichever replica resolved it.
+     */
+    public Uni<List<Incident>> succeeded(String orgId, Set<String> services) {
+        if (knownOpen.stream().noneMatch(key -> key.orgId().equals(orgId) && services.contains(key.service()))) {
+            return Uni.createFrom().item(List.of());
+        }
+        return store.resolveAfterSuccess(orgId, services, clock.instant()).invoke(resolved -> {
+            knownOpen.removeIf(key -> key.orgId().equals(orgId) && services.contains(key.service()));
+            resolved.forEach(incident -> {
+                Log.infof("incident %s (%s) resolved by a success after %d occurrence(s)", incident.id(),
+                        incident.key().dedupKey(), incident.occurrences());
+                webhook.send(incident, Notice.RESOLVED);
+            });
+        });
+    }
+
+    /** What one sweep did. */
+    public record Sweep(int resolvedQuiet, int triggersSent, int resolvesResent, int open) {
+    }
+
+    /**
+     * Resolves incidents quiet for {@code quiet-period}, sends due reminders and the notices whose
+     * retries all failed, and refreshes which keys are open.
+     */
+    public Uni<Sweep> sweep() {
+        Instant now = clock.instant();
+        return store.resolveQuiet(now.minus(config.quietPeriod()), now)
+                .invoke(resolved -> resolved.forEach(incident -> {
+                    Log.infof("incident %s (%s) resolved after a quiet period", incident.id(), incident.key().dedupKey());
+                    webhook.send(incident, Notice.RESOLVED);
+                }))
+                .chain(quiet -> triggersDue(now)
+                        .chain(triggers -> resolvesDue(now)
+                                .chain(resolves -> store.openKeys().map(open -> {
+                                    knownOpen.retainAll(open);
+                                    knownOpen.addAll(open);
+                                    return new Sweep(quiet.size(), triggers, resolves, open.size());
+                                }))));
+    }
+
+    private Uni<Integer> triggersDue(Instant now) {
+        if (!webhook.configured()) {
+            return Uni.createFrom().item(0);
+        }
+        return store.claimTriggers(now.minus(config.repeatInterval()), now.minus(config.redeliverAfter()), now)
+                .map(due -> {
+                    due.forEach(d -> webhook.send(d.incident(), d.notice()));
+                    return due.size();
+                });
+    }
+
+    private Uni<Integer> resolvesDue(Instant now) {
+        if (!webhook.configured()) {
+            return Uni.createFrom().item(0);
+        }
+        return store.claimUndeliveredResolves(now.minus(config.redeliverAfter()), now)
+                .map(due -> {
+                    due.forEach(incident -> webhook.send(incident, Notice.RESOLVED));
+                    return due.size();
+                });
+    }
+}
