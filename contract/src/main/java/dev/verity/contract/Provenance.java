@@ -54,12 +54,12 @@ public record Provenance(
     }
 
     /**
-     * The same answer served again from the cache: original provenance, {@code cache_hit: true},
-     * without the old receipt (it names another request); the server re-signs it.
+     * The same answer served again from the cache: original provenance, {@code cache_hit: true}.
+     * The old receipt is kept only until the server signs the answer for this request.
      */
     public Provenance asCacheHit() {
         return new Provenance(model, provider, providerRequestId, producedAt, degraded, qualityScore, true,
-                selectionReasoning, attempts, usage, totalCostUsd, latencyMs);
+                selectionReasoning, attempts, usage, totalCostUsd, latencyMs, receipt, receiptMac);
     }
 
     public Provenance asDegraded(String reasoning) {

@@ -81,6 +81,7 @@ public final class VerityStack {
         env.put("QUARKUS_REDIS_HOSTS", redis.endpoint().url());
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyPem().toUri().toString());
         env.put("MP_JWT_VERIFY_ISSUER", ISSUER);
+        env.putAll(dev.verity.local.PackagedStack.receiptKeys().env());
         env.put("QUARKUS_REST_CLIENT_LLM_CASCADE_URL", "http://localhost:" + ports.get(CASCADE));
         env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:" + ports.get(DATA));
         env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:" + ports.get(AGENT));

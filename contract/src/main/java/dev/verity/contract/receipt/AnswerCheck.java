@@ -31,7 +31,7 @@ public final class AnswerCheck {
         }
     }
 
-    static void checkData(Map<String, Object> claims, Object result, String requestId) throws InvalidReceipt {
+    public static void checkData(Map<String, Object> claims, Object result, String requestId) throws InvalidReceipt {
         if (!ReceiptClaims.KIND_DATA_RESULT.equals(claims.get(ReceiptClaims.KIND))) {
             throw new InvalidReceipt("not a data result receipt");
         }
