@@ -136,6 +136,9 @@ public final class VerityStack {
         if (instance == null) {
             try {
                 instance = new VerityStack();
+                // Every AI answer any suite receives is then checked against the published keys only.
+                Scanner.trust(dev.verity.contract.receipt.ReceiptVerifier.fromJwks(
+                        Http.get(instance.gateway() + "/.well-known/verity/receipt-keys", null).body()));
             } catch (IOException e) {
                 throw new IllegalStateException("e2e stack did not start", e);
             }
