@@ -16,7 +16,9 @@ public final class AnswerCheck {
     }
 
     public static void check(Map<String, Object> claims, ReceivedAnswer answer) throws InvalidReceipt {
-        same(claims, ReceiptClaims.REQUEST_ID, answer.requestId());
+        if (answer.requestId() != null) {
+            same(claims, ReceiptClaims.REQUEST_ID, answer.requestId());
+        }
         same(claims, ReceiptClaims.MODEL, answer.model());
         same(claims, ReceiptClaims.PROVIDER_REQUEST_ID, answer.providerRequestId());
         if (!Objects.equals(claims.get(ReceiptClaims.DEGRADED), answer.degraded())) {

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A model answer as the client received it, the parts a receipt covers.
  *
- * @param requestId the request id it was answered under ({@code x-verity-request-id}, {@code request_id})
+ * @param requestId the request id it was answered under ({@code x-verity-request-id}, {@code request_id});
+ *                  null to leave that claim unchecked
  * @param content the answer text ({@code message.content}, or every streamed {@code delta.content}
  *                joined; empty when there is none)
  * @param refusal the refusal text, null when there is none
