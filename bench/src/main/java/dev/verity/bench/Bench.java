@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
 public final class Bench {
 
     private static final List<Scenario> SCENARIOS = List.of(new OpenAiLatency(), new MaxRate(), new AgentRuns(),
-            new Streams(), new ServiceLoss(), new SocketFanout(), new WarmUp(), new Startup(), new DeadProvider());
+            new Streams(), new ServiceLoss(), new SocketFanout(), new WarmUp(), new Startup(), new DeadProvider(), new ReceiptCost());
 
     private Bench() {
     }

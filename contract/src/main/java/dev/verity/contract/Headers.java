@@ -10,6 +10,8 @@ public final class Headers {
     public static final String VERITY_MODEL = "x-verity-model";
     public static final String VERITY_DEGRADED = "x-verity-degraded";
     public static final String VERITY_REQUEST_ID = "x-verity-request-id";
+    /** The answer's receipt (docs/receipts.md), as in {@code provenance.receipt}. */
+    public static final String VERITY_RECEIPT = "x-verity-receipt";
     /**
      * Sent by the gateway when it starts a streamed run on the execution agent with value
      * {@link #FAILURE_EVENT_BY_CALLER}: the run's {@code agent_failed} is streamed to the caller only,

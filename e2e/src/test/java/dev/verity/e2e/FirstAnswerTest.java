@@ -80,6 +80,7 @@ class FirstAnswerTest {
             env.put("QUARKUS_REDIS_HOSTS", redis.endpoint().url());
             env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyPem().toUri().toString());
             env.put("MP_JWT_VERIFY_ISSUER", LocalStack.ISSUER);
+            env.putAll(dev.verity.local.PackagedStack.receiptKeys().env());
             env.put("VERITY_STATUS_POLL_INTERVAL", "1s");
             stack = PackagedStack.start(ServiceProcess.repoRoot(), env,
                     List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), work.resolve("logs"),

@@ -81,6 +81,7 @@ public final class VerityStack {
         env.put("QUARKUS_REDIS_HOSTS", redis.endpoint().url());
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyPem().toUri().toString());
         env.put("MP_JWT_VERIFY_ISSUER", ISSUER);
+        env.putAll(dev.verity.local.PackagedStack.receiptKeys().env());
         env.put("QUARKUS_REST_CLIENT_LLM_CASCADE_URL", "http://localhost:" + ports.get(CASCADE));
         env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:" + ports.get(DATA));
         env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:" + ports.get(AGENT));
@@ -135,6 +136,9 @@ public final class VerityStack {
         if (instance == null) {
             try {
                 instance = new VerityStack();
+                // Every AI answer any suite receives is then checked against the published keys only.
+                Scanner.trust(dev.verity.contract.receipt.ReceiptVerifier.fromJwks(
+                        Http.get(instance.gateway() + "/.well-known/verity/receipt-keys", null).body()));
             } catch (IOException e) {
                 throw new IllegalStateException("e2e stack did not start", e);
             }

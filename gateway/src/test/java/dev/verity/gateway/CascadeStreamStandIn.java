@@ -160,13 +160,15 @@ public class CascadeStreamStandIn implements QuarkusTestResourceLifecycleManager
                 "choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}""";
     }
 
-    static String provenance() {
+    /** The final chunk, its receipt covering {@code streamedText}: every content piece before it, joined. */
+    static String provenance(String streamedText) {
         return """
                 {"id":"chatcmpl-s1","object":"chat.completion.chunk","created":1767225600,"model":"small","choices":[],\
-                "usage":{"prompt_tokens":5,"completion_tokens":14,"total_tokens":19},\
-                "provenance":{"model":"small","provider":"openai-compatible","provider_request_id":"chatcmpl-s1",\
+                "usage":{"prompt_tokens":5,"completion_tokens":14,"total_tokens":19},"provenance":%s}""".formatted(
+                TestReceipts.sign("""
+                {"model":"small","provider":"openai-compatible","provider_request_id":"chatcmpl-s1",\
                 "produced_at":"2026-11-25T07:00:00Z","degraded":false,"cache_hit":false,"attempts":[],\
-                "usage":{"prompt_tokens":5,"completion_tokens":14},"latency_ms":120}}""";
+                "usage":{"prompt_tokens":5,"completion_tokens":14},"latency_ms":120}""", streamedText));
     }
 
     static String upstreamError() {

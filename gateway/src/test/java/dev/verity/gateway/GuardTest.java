@@ -45,14 +45,51 @@ class GuardTest extends GatewayTestSupport {
         assertThat(violations()).isEqualTo(before + 1);
     }
 
-    @Test
-    void aCannedApologyWithProvenanceIsStillStopped() {
-        chatIsStopped(StandIns.runAnswer("r", "I apologize, but I encountered an error processing your request."));
+    private static double metric(String name) {
+        String scrape = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return scrape.lines()
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
-    void aTemplatedFallbackIsStopped() {
-        chatIsStopped(StandIns.runAnswer("r", "Processing completed with Fallback Response For: Summarise my costs."));
+    void aRealAnswerThatSoundsLikeACannedApologyIsDeliveredAndOnlyCounted() {
+        String apology = "I apologize, but I encountered an error calling the metrics tool; from the data I have, p95 was 812 ms.";
+        standIns.answer(Services.EXECUTION_AGENT, "/v1/runs", 200, StandIns.runAnswer("r", apology));
+        double before = violations();
+        double suspicious = metric("verity_guard_suspicious_total");
+
+        given().auth().oauth2(tokens().mint(user("mid"))).contentType(ContentType.JSON).body(CHAT)
+                .when().post("/api/v1/chat")
+                .then().statusCode(200)
+                .body("response", equalTo(apology))
+                .body("provenance.receipt", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()))
+                .body("provenance.receipt_mac", org.hamcrest.Matchers.nullValue());
+
+        assertThat(violations()).isEqualTo(before);
+        assertThat(metric("verity_guard_suspicious_total")).isEqualTo(suspicious + 1);
+    }
+
+    @Test
+    void oneByteChangedBetweenTheCascadeAndTheGatewayIsWithheldAndCounted() {
+        String signed = StandIns.runAnswer("r", "You spent 12.40 USD, mostly on large.");
+        chatIsStopped(signed.replace("12.40 USD", "12.41 USD"));
+    }
+
+    @Test
+    void anAnswerWithProvenanceButNoReceiptIsStopped() {
+        chatIsStopped(StandIns.unsignedRunAnswer("r", "You spent 12.40 USD, mostly on large."));
+    }
+
+    @Test
+    void aReceiptWhoseMacWasMadeWithAnotherSecretIsStopped() {
+        String signed = StandIns.runAnswer("r", "You spent 12.40 USD.");
+        String foreign = TestReceipts.sign(TestReceipts.signer(dev.verity.local.ReceiptKeys.generate(
+                dev.verity.local.TestInfra.get().receiptKeys().kid())), StandIns.provenance("large", "chatcmpl-run-1"),
+                "You spent 12.40 USD.", java.util.List.of());
+        chatIsStopped("{\"request_id\":\"r\",\"response\":\"You spent 12.40 USD.\",\"provenance\":" + foreign + "}");
+        assertThat(signed).contains("receipt_mac");
     }
 
     @Test
@@ -67,9 +104,9 @@ class GuardTest extends GatewayTestSupport {
     }
 
     @Test
-    void aCompletionWithACannedPhraseIsStoppedInOpenAiShape() {
+    void aTemplatedFallbackWithoutAReceiptIsStoppedInOpenAiShape() {
         standIns.answer(Services.LLM_CASCADE, "/v1/chat/completions", 200,
-                StandIns.completion("I apologize, but I encountered an error processing your request.", false));
+                StandIns.unsignedCompletion("Processing completed with Fallback Response For: hi.", false));
         double before = violations();
 
         given().auth().oauth2(tokens().mint(user("mid"))).contentType(ContentType.JSON).body(COMPLETION_REQUEST)
@@ -79,6 +116,20 @@ class GuardTest extends GatewayTestSupport {
                 .body("error.type", equalTo("server_error"));
 
         assertThat(violations()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aVerifiedCompletionCarriesItsReceiptInTheBodyAndTheHeader() {
+        standIns.answer(Services.LLM_CASCADE, "/v1/chat/completions", 200, StandIns.completion("Hello there.", false));
+
+        var response = given().auth().oauth2(tokens().mint(user("mid"))).contentType(ContentType.JSON).body(COMPLETION_REQUEST)
+                .when().post("/v1/chat/completions")
+                .then().statusCode(200).extract();
+
+        String receipt = response.jsonPath().getString("provenance.receipt");
+        assertThat(receipt).isNotBlank();
+        assertThat(response.header("x-verity-receipt")).isEqualTo(receipt);
+        assertThat(response.jsonPath().getString("provenance.receipt_mac")).isNull();
     }
 
     @Test

@@ -57,12 +57,34 @@ final class StandIns {
                 "degraded":false,"cache_hit":false,"attempts":[],"latency_ms":12}""".formatted(model, providerRequestId);
     }
 
+    /** An agent answer whose provenance carries the cascade's receipt over this response. */
     static String runAnswer(String requestId, String response) {
+        return """
+                {"request_id":"%s","response":"%s","provenance":%s}""".formatted(requestId, response,
+                TestReceipts.sign(provenance("large", "chatcmpl-run-1"), response));
+    }
+
+    /** The same answer without a receipt: what the guard must withhold. */
+    static String unsignedRunAnswer(String requestId, String response) {
         return """
                 {"request_id":"%s","response":"%s","provenance":%s}""".formatted(requestId, response, provenance("large", "chatcmpl-run-1"));
     }
 
+    /** A completion whose provenance carries the cascade's receipt over its content. */
     static String completion(String content, boolean degraded) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(unsignedCompletion(content, degraded));
+            String text = body.path("choices").get(0).path("message").path("content").asText();
+            body.set("provenance", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    TestReceipts.sign(body.path("provenance").toString(), text)));
+            return body.toString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String unsignedCompletion(String content, boolean degraded) {
         return """
                 {"id":"chatcmpl-abc","object":"chat.completion","created":1767225600,"model":"small",\
                 "choices":[{"index":0,"message":{"role":"assistant","content":"%s","refusal":null},"finish_reason":"stop","logprobs":null}],\

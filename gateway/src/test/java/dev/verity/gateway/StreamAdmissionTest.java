@@ -70,7 +70,7 @@ class StreamAdmissionTest {
     void anOpenStreamKeepsItsSlotUntilItEnds() throws Exception {
         CompletableFuture<Void> gate = new CompletableFuture<>();
         CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("First ")), gate,
-                List.of(content("stream."), finish(), provenance(), "[DONE]")));
+                List.of(content("stream."), finish(), provenance("First stream."), "[DONE]")));
         HttpRequest request = HttpRequest.newBuilder(completions)
                 .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(STREAM_REQUEST)).build();
@@ -95,7 +95,7 @@ class StreamAdmissionTest {
 
         // Once it ended, the slot is free again.
         CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("Second stream."), finish(),
-                provenance(), "[DONE]")));
+                provenance("Second stream."), "[DONE]")));
         given().auth().oauth2(token()).contentType(ContentType.JSON).body(STREAM_REQUEST)
                 .when().post("/v1/chat/completions")
                 .then().statusCode(200)

@@ -106,7 +106,7 @@ class StreamingCompletionsTest {
         words.subList(0, words.size() - 1).forEach(word -> first.add(content(word)));
         CompletableFuture<Void> gate = new CompletableFuture<>();
         CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(first, gate,
-                List.of(content(words.getLast()), finish(), provenance(), "[DONE]")));
+                List.of(content(words.getLast()), finish(), provenance(String.join("", words)), "[DONE]")));
 
         HttpResponseFor<StreamResponse<ChatCompletionChunk>> raw = sdk(user("mid")).chat().completions().withRawResponse()
                 .createStreaming(PARAMS);
@@ -235,22 +235,38 @@ class StreamingCompletionsTest {
     }
 
     @Test
-    void aCannedPhraseSplitAcrossChunksIsStoppedBeforeItIsComplete() throws Exception {
+    void aVerifiedAnswerThatSoundsLikeACannedApologyIsDeliveredWholeAndOnlyCounted() throws Exception {
+        String apology = "Sorry. I apologize, but I encountered an error calling the metrics tool; from the data I have, p95 was 812 ms.";
         CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("Sorry. I apolo"),
-                content("gize, but I en"), content("countered an e"), content("rror processing your request."), finish(),
-                provenance(), "[DONE]")));
+                content("gize, but I en"), content("countered an error calling the metrics tool; "),
+                content("from the data I have, p95 was 812 ms."), finish(), provenance(apology), "[DONE]")));
+        double before = violations();
+        double suspiciousBefore = metric("verity_guard_suspicious_total");
+
+        List<String> events = rawStream(token(user("mid")));
+
+        assertThat(textOf(events)).isEqualTo(apology);
+        assertThat(events.getLast()).isEqualTo("[DONE]");
+        JsonNode last = JSON.readTree(events.get(events.size() - 2));
+        assertThat(last.path("provenance").path("receipt").asText()).isNotBlank();
+        assertThat(last.path("provenance").has("receipt_mac")).as("the internal MAC never leaves").isFalse();
+        assertThat(violations()).isEqualTo(before);
+        assertThat(metric("verity_guard_suspicious_total")).isEqualTo(suspiciousBefore + 1);
+    }
+
+    @Test
+    void oneByteChangedBetweenTheCascadeAndTheGatewayEndsTheStreamWithTheErrorEventNeverDone() throws Exception {
+        CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("Costs fell by 5 percent."),
+                finish(), provenance("Costs fell by 4 percent."), "[DONE]")));
         double before = violations();
 
         List<String> events = rawStream(token(user("mid")));
 
         JsonNode last = JSON.readTree(events.getLast());
         assertThat(last.path("error").path("code").asText()).isEqualTo("authenticity_violation");
-        assertThat(last.path("error").path("type").asText()).isEqualTo("server_error");
         assertThat(last.path("problem").path("error_type").asText()).isEqualTo("authenticity_violation");
         assertThat(events).doesNotContain("[DONE]");
-        String received = textOf(events);
-        assertThat("Sorry. I apologize, but I encountered an error processing your request.").startsWith(received);
-        assertThat(received.toLowerCase()).doesNotContain("i apologize, but i encountered an error");
+        assertThat(events).noneMatch(event -> event.contains("\"receipt\""));
         assertThat(violations()).isEqualTo(before + 1);
     }
 
@@ -271,7 +287,7 @@ class StreamingCompletionsTest {
     @Test
     void aStreamStillOpenAtTheRequestDeadlineEndsWithATimeoutAndTheCascadeCallIsClosed() throws Exception {
         CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("An answer that never ends")),
-                new CompletableFuture<>(), List.of(finish(), provenance(), "[DONE]")));
+                new CompletableFuture<>(), List.of(finish(), provenance("An answer that never ends"), "[DONE]")));
 
         List<String> events = rawStream(token(user("mid")), "X-Request-Deadline",
                 String.valueOf(System.currentTimeMillis() + 2000));
@@ -286,7 +302,8 @@ class StreamingCompletionsTest {
     void aCallerWhoLeavesCancelsTheCascadeCall() throws Exception {
         CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(),
                 content("This answer is long enough to pass the guard's hold-back window before the caller leaves.")),
-                new CompletableFuture<>(), List.of(finish(), provenance(), "[DONE]")));
+                new CompletableFuture<>(), List.of(finish(), provenance("This answer is long enough to pass the guard's "
+                        + "hold-back window before the caller leaves."), "[DONE]")));
         byte[] body = STREAM_REQUEST.getBytes(StandardCharsets.UTF_8);
 
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
@@ -342,9 +359,14 @@ class StreamingCompletionsTest {
     }
 
     private static double violations() {
+        return metric("verity_authenticity_violations_total");
+    }
+
+    /** The Prometheus sample summed over its tags, 0 before it first counts. */
+    static double metric(String name) {
         String scrape = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         return scrape.lines()
-                .filter(line -> line.startsWith("verity_authenticity_violations_total"))
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
     }

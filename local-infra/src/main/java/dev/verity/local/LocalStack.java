@@ -76,6 +76,7 @@ public final class LocalStack {
         env.put("QUARKUS_REDIS_HOSTS", redis.endpoint().url());
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyPem().toUri().toString());
         env.put("MP_JWT_VERIFY_ISSUER", ISSUER);
+        env.putAll(ReceiptKeys.loadOrCreate(data.resolve("receipts")).env());
         env.put("QUARKUS_REST_CLIENT_LLM_CASCADE_URL", "http://localhost:8081");
         env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:8082");
         env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:8083");

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The four services as real processes from their packaged runners, on free ports, wired to each
  * other: what e2e and the bench both need. The caller brings PostgreSQL, Redis, JWT verification
- * and models through {@code env}; this class adds the ports and the service-to-service URLs.
+ * and models through {@code env}; this class adds the ports, the service-to-service URLs and,
+ * unless {@code env} has them, receipt keys made for this JVM ({@link #receiptKeys}).
  * Start and restart report the time from process launch to {@code /q/health/ready} UP, polled
  * every 10 ms so the figure is worth reporting.
  */
@@ -22,6 +23,8 @@ public final class PackagedStack implements AutoCloseable {
     public static final String GATEWAY = "gateway";
     /** Start order: downstreams first, so the gateway meets them ready. */
     public static final List<String> MODULES = List.of(CASCADE, DATA, AGENT, GATEWAY);
+
+    private static final ReceiptKeys RECEIPT_KEYS = ReceiptKeys.temporary();
 
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
     private final Map<String, Duration> startedIn = new LinkedHashMap<>();
@@ -41,6 +44,8 @@ public final class PackagedStack implements AutoCloseable {
         Map<String, Integer> ports = new LinkedHashMap<>();
         MODULES.forEach(module -> ports.put(module, Endpoints.freePort()));
         Map<String, String> wired = new HashMap<>(env);
+        // Receipt keys of the stack's own unless the caller brought some (docs/receipts.md).
+        RECEIPT_KEYS.env().forEach(wired::putIfAbsent);
         wired.put("QUARKUS_REST_CLIENT_LLM_CASCADE_URL", "http://localhost:" + ports.get(CASCADE));
         wired.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:" + ports.get(DATA));
         wired.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:" + ports.get(AGENT));
@@ -91,6 +96,11 @@ public final class PackagedStack implements AutoCloseable {
             }
         }
         throw new IllegalStateException(process.name() + " not ready after " + timeout + "; see " + process.logFile());
+    }
+
+    /** The receipt keys the stacks of this JVM use unless given others. */
+    public static ReceiptKeys receiptKeys() {
+        return RECEIPT_KEYS;
     }
 
     public ServiceProcess service(String module) {

@@ -21,6 +21,7 @@ public final class TestInfra {
     private final LocalRedis redis;
     private final JwtKeys keys;
     private final Tokens tokens;
+    private final ReceiptKeys receiptKeys = ReceiptKeys.temporary();
     private final Set<String> freshDatabases = new HashSet<>();
     private final Set<String> flushedRedisDbs = new HashSet<>();
 
@@ -59,6 +60,11 @@ public final class TestInfra {
 
     public JwtKeys keys() {
         return keys;
+    }
+
+    /** The receipt keys every service of this JVM's tests signs and checks with. */
+    public ReceiptKeys receiptKeys() {
+        return receiptKeys;
     }
 
     public Tokens tokens() {

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Gives a {@code @QuarkusTest} real PostgreSQL, real Redis and a JWT signing authority, the same
+ * Gives a {@code @QuarkusTest} real PostgreSQL, real Redis, a JWT signing authority and receipt keys, the same
  * way in every module: servers at the configured addresses when they answer, embedded otherwise.
  * Init arg {@code database} names the module's own database (default {@code verity_test}) and
  * {@code redis-db} its own Redis database index (default 0), so modules never read each other's
@@ -34,6 +34,7 @@ public class VerityTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("quarkus.redis.hosts", infra.redisUrl(redisDb));
         config.put("mp.jwt.verify.publickey.location", infra.keys().publicKeyPem().toUri().toString());
         config.put("mp.jwt.verify.issuer", infra.tokens().issuer());
+        config.putAll(infra.receiptKeys().config());
         return config;
     }
 

@@ -6,6 +6,7 @@ import dev.verity.data.cost.CostAnalysis;
 import dev.verity.data.cost.CostAnalysisQuery;
 import dev.verity.data.cost.CostAnalysisService;
 import dev.verity.data.query.DataAnswer;
+import dev.verity.data.receipts.DataReceipts;
 import dev.verity.data.query.Window;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -30,10 +31,12 @@ public class CostAnalysisResource {
 
     private final JsonWebToken jwt;
     private final CostAnalysisService costs;
+    private final DataReceipts receipts;
 
-    public CostAnalysisResource(JsonWebToken jwt, CostAnalysisService costs) {
+    public CostAnalysisResource(JsonWebToken jwt, CostAnalysisService costs, DataReceipts receipts) {
         this.jwt = jwt;
         this.costs = costs;
+        this.receipts = receipts;
     }
 
     @POST
@@ -52,7 +55,8 @@ public class CostAnalysisResource {
             case Alternative.Valid valid -> costs.analyse(window.get(), valid.alternative(), request.caller(),
                     request.requestId(), request.deadline()).map(answer -> switch (answer) {
                         case DataAnswer.Found<CostAnalysis> found ->
-                                Response.ok(found.result().withSource(found.source())).build();
+                                Response.ok(receipts.signed(found.result().withSource(found.source()), request.requestId(),
+                                        "/v1/cost-analysis")).build();
                         case DataAnswer.Missing<CostAnalysis> missing -> request.missing(missing.failure(), REQUESTED);
                     });
         };

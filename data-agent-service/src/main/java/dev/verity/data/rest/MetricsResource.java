@@ -8,6 +8,7 @@ import dev.verity.data.metrics.MetricsQuery;
 import dev.verity.data.metrics.MetricsResult;
 import dev.verity.data.metrics.MetricsService;
 import dev.verity.data.query.DataAnswer;
+import dev.verity.data.receipts.DataReceipts;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -20,7 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** {@code POST /v1/metrics/query}, always over the caller's own org. */
+/** {@code POST /v1/metrics/query}, always over the caller's own org; a result carries its receipt. */
 @Path("/v1/metrics/query")
 @Authenticated
 public class MetricsResource {
@@ -28,11 +29,13 @@ public class MetricsResource {
     private final JsonWebToken jwt;
     private final MetricsService metrics;
     private final DataConfig config;
+    private final DataReceipts receipts;
 
-    public MetricsResource(JsonWebToken jwt, MetricsService metrics, DataConfig config) {
+    public MetricsResource(JsonWebToken jwt, MetricsService metrics, DataConfig config, DataReceipts receipts) {
         this.jwt = jwt;
         this.metrics = metrics;
         this.config = config;
+        this.receipts = receipts;
     }
 
     @POST
@@ -46,7 +49,8 @@ public class MetricsResource {
             case MetricsPlan.Valid valid -> metrics.query(valid.plan(), request.caller(), request.requestId(),
                     request.deadline()).map(answer -> switch (answer) {
                         case DataAnswer.Found<MetricsResult> found ->
-                                Response.ok(found.result().withSource(found.source())).build();
+                                Response.ok(receipts.signed(found.result().withSource(found.source()), request.requestId(),
+                                        "/v1/metrics/query")).build();
                         case DataAnswer.Missing<MetricsResult> missing -> request.missing(missing.failure(),
                                 valid.plan().metrics().stream().map(Metric::wire).toList());
                     });

@@ -37,6 +37,7 @@ final class PackagedServices {
         env.put("QUARKUS_REDIS_HOSTS", infra.redis().url() + "/" + REDIS_DB);
         env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", infra.keys().publicKeyPem().toUri().toString());
         env.put("MP_JWT_VERIFY_ISSUER", infra.tokens().issuer());
+        env.putAll(infra.receiptKeys().env());
         return env;
     }
 

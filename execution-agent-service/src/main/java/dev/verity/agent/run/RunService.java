@@ -252,7 +252,7 @@ public class RunService {
 
         private ObjectNode toolMessage(ToolCall call, ToolOutcome outcome) {
             String content = switch (outcome) {
-                case ToolOutcome.Succeeded ok -> ok.result().toString();
+                case ToolOutcome.Succeeded ok -> forTheModel(ok.result());
                 case ToolOutcome.Failed failed -> {
                     ObjectNode error = json.createObjectNode();
                     error.putObject("error")
@@ -265,6 +265,19 @@ public class RunService {
                 }
             };
             return json.createObjectNode().put("role", "tool").put("tool_call_id", call.id()).put("content", content);
+        }
+
+        /**
+         * The result as the model reads it: the data agent's receipt (and its internal MAC) are for
+         * clients and the gateway, not tokens for a model provider.
+         */
+        private String forTheModel(JsonNode result) {
+            if (result instanceof ObjectNode object && (object.has("receipt") || object.has("receipt_mac"))) {
+                ObjectNode copy = object.deepCopy();
+                copy.remove(List.of("receipt", "receipt_mac"));
+                return copy.toString();
+            }
+            return result.toString();
         }
 
         private ObjectNode chatRequest() {

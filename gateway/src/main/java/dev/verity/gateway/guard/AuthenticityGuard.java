@@ -6,79 +6,110 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
-import dev.verity.gateway.config.GuardConfig;
 import dev.verity.gateway.routing.Reply;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.Route;
 import dev.verity.gateway.routing.StreamEvent;
+import dev.verity.runtime.receipts.AnswerParts;
 import dev.verity.runtime.rest.ProblemException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The last check before an AI answer leaves Verity: it must carry provenance (a real model and
- * the provider's own response id) and must not contain the placeholder phrases the system exists
- * to abolish. A stopped answer becomes {@code authenticity_violation}; it should never happen,
- * so every occurrence is logged as an error and counted. A streamed answer is watched chunk by
- * chunk ({@link StreamWatch}) and stopped before a canned phrase is complete, or at its end when
- * no final chunk carried provenance.
+ * The last check before an answer leaves Verity: it verifies, it does not guess. An AI answer
+ * (agent run, completion) must carry provenance and a receipt that covers exactly the text, refusal
+ * and tool calls about to be sent ({@link ReceiptCheck}); anything else is withheld as
+ * {@code authenticity_violation}, logged as an error and counted
+ * ({@code verity_authenticity_violations_total}). A data result with a receipt is held to it the
+ * same way; one without is delivered and counted ({@code verity_guard_unsigned_data_total}). The
+ * phrase list only counts and logs ({@link SuspiciousPhrases}). A stream is watched chunk by chunk
+ * ({@link StreamWatch}) and its final chunk is checked before it is sent.
  */
 @ApplicationScoped
 public class AuthenticityGuard {
 
-    private final List<String> cannedPhrases;
+    private final ReceiptCheck receipts;
+    private final SuspiciousPhrases phrases;
     private final MeterRegistry registry;
     private final ObjectMapper json;
 
-    public AuthenticityGuard(GuardConfig config, MeterRegistry registry, ObjectMapper json) {
-        this.cannedPhrases = config.cannedPhrases().stream().map(p -> p.toLowerCase(Locale.ROOT)).toList();
+    public AuthenticityGuard(ReceiptCheck receipts, SuspiciousPhrases phrases, MeterRegistry registry, ObjectMapper json) {
+        this.receipts = receipts;
+        this.phrases = phrases;
         this.registry = registry;
         this.json = json;
     }
 
     public Reply inspect(Route route, RequestContext ctx, Reply reply) {
-        if (!(reply instanceof Reply.Success success) || !carriesAiAnswer(route)) {
+        if (!(reply instanceof Reply.Success success)) {
             return reply;
         }
-        Optional<String> violation = violation(route, success.body());
-        if (violation.isEmpty()) {
-            return reply;
-        }
-        return new Reply.Failure(stopped(route, ctx, violation.get(), "answer withheld"));
+        Optional<String> violation = switch (route) {
+            case CHAT -> answer(route, ctx, success.body().path("provenance"),
+                    new AnswerParts(text(success.body().path("response")), null, List.of()));
+            case COMPLETIONS -> completion(route, ctx, success.body());
+            case METRICS, COST_ANALYSIS -> data(route, ctx, success.body());
+            case USAGE -> Optional.empty();
+        };
+        return violation.<Reply>map(v -> new Reply.Failure(stopped(route, ctx, v, "answer withheld"))).orElse(reply);
     }
 
     /**
      * The events of a streamed answer as they may reach the caller. A violation fails the stream
-     * with {@code authenticity_violation} (which cancels the upstream); any other failure still
-     * lets out the real text held back before it.
+     * with {@code authenticity_violation} (which cancels the upstream) in place of the final chunk,
+     * so no {@code [DONE]} follows an answer whose receipt did not verify.
      */
     public Multi<StreamEvent> watch(Route route, RequestContext ctx, Multi<StreamEvent> events) {
-        if (!carriesAiAnswer(route)) {
+        if (route != Route.COMPLETIONS && route != Route.CHAT) {
             return events;
         }
         return Multi.createFrom().deferred(() -> {
-            StreamWatch watch = new StreamWatch(cannedPhrases, json);
-            AtomicBoolean stopped = new AtomicBoolean();
-            return events
-                    .onItem().transformToIterable(event -> {
-                        try {
-                            return watch.accept(event);
-                        } catch (StreamWatch.Violation v) {
-                            stopped.set(true);
-                            throw new ProblemException(stopped(route, ctx, v.getMessage(), "stream stopped"));
-                        }
-                    })
-                    .onFailure(e -> !stopped.get())
-                    .recoverWithMulti(e -> Multi.createFrom().iterable(watch.heldText()).onCompletion().failWith(e));
+            StreamWatch watch = new StreamWatch(receipts, json, text -> phrases.inspect(route, ctx, text));
+            return events.onItem().transform(event -> {
+                try {
+                    return watch.accept(event);
+                } catch (StreamWatch.Violation v) {
+                    throw new ProblemException(stopped(route, ctx, v.getMessage(), "stream stopped"));
+                }
+            });
         });
+    }
+
+    private Optional<String> completion(Route route, RequestContext ctx, ObjectNode body) {
+        JsonNode choices = body.path("choices");
+        if (choices.size() > 1) {
+            return Optional.of("the answer has " + choices.size() + " choices; a receipt covers one");
+        }
+        AnswerParts parts = choices.isEmpty() ? new AnswerParts("", null, List.of())
+                : AnswerParts.ofMessage(choices.get(0).path("message"));
+        return answer(route, ctx, body.path("provenance"), parts);
+    }
+
+    private Optional<String> answer(Route route, RequestContext ctx, JsonNode provenance, AnswerParts parts) {
+        Optional<String> violation = receipts.answer(provenance, parts);
+        if (violation.isEmpty()) {
+            phrases.inspect(route, ctx, parts.content());
+        }
+        return violation;
+    }
+
+    private Optional<String> data(Route route, RequestContext ctx, ObjectNode body) {
+        boolean[] unsigned = new boolean[1];
+        Optional<String> violation = receipts.data(body, unsigned);
+        if (unsigned[0]) {
+            Counter.builder("verity.guard.unsigned.data")
+                    .description("Data results delivered without a receipt")
+                    .tag("route", route.configName())
+                    .register(registry).increment();
+            Log.warnf("request %s, route %s: data result without a receipt, delivered and counted", ctx.requestId(),
+                    route.configName());
+        }
+        return violation;
     }
 
     private Problem stopped(Route route, RequestContext ctx, String violation, String action) {
@@ -90,46 +121,14 @@ public class AuthenticityGuard {
                 Services.GATEWAY, ctx.user(), ctx.requestId());
     }
 
-    private static boolean carriesAiAnswer(Route route) {
-        return route == Route.CHAT || route == Route.COMPLETIONS;
-    }
-
-    private Optional<String> violation(Route route, ObjectNode body) {
-        JsonNode provenance = body.path("provenance");
-        if (!hasText(provenance.path("model")) || !hasText(provenance.path("provider_request_id"))) {
-            return Optional.of("no provenance (model and provider_request_id required)");
-        }
-        for (String text : answerTexts(route, body)) {
-            String lower = text.toLowerCase(Locale.ROOT);
-            for (String phrase : cannedPhrases) {
-                if (lower.contains(phrase)) {
-                    return Optional.of("canned phrase \"" + phrase + "\" in the answer");
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static List<String> answerTexts(Route route, ObjectNode body) {
-        List<String> texts = new ArrayList<>();
-        if (route == Route.CHAT) {
-            texts.add(body.path("response").asText(""));
-        } else {
-            for (JsonNode choice : body.path("choices")) {
-                texts.add(choice.path("message").path("content").asText(""));
-            }
-        }
-        return texts;
-    }
-
-    private static boolean hasText(JsonNode node) {
-        return node.isTextual() && !node.asText().isBlank();
+    private static String text(JsonNode node) {
+        return node.isTextual() ? node.asText() : "";
     }
 
     private Counter counter(Route route) {
         // Prometheus exposes this as verity_authenticity_violations_total.
         return Counter.builder("verity.authenticity.violations")
-                .description("Answers stopped by the authenticity guard")
+                .description("Answers withheld by the authenticity guard (no receipt, or one that does not cover them)")
                 .tag("route", route.configName())
                 .register(registry);
     }

@@ -71,6 +71,7 @@ public class CompletionsResource {
                                 .header(Headers.VERITY_MODEL, provenance.path("model").asText())
                                 .header(Headers.VERITY_DEGRADED, provenance.path("degraded").asBoolean(false))
                                 .header(Headers.VERITY_REQUEST_ID, ctx.requestId())
+                                .header(Headers.VERITY_RECEIPT, provenance.path("receipt").asText())
                                 .entity(success.body())
                                 .build();
                     }

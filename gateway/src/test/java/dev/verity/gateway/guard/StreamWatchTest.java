@@ -3,147 +3,135 @@ package dev.verity.gateway.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.contract.receipt.Base64Url;
+import dev.verity.contract.receipt.Digests;
+import dev.verity.contract.receipt.ReceiptMac;
+import dev.verity.contract.receipt.ReceiptSigner;
+import dev.verity.gateway.TestReceipts;
 import dev.verity.gateway.routing.StreamEvent;
+import dev.verity.local.ReceiptKeys;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The guard's hold-back and verdicts over a stream, event by event. */
+/** The guard's verdicts over a stream, event by event: everything relayed as it comes, the final chunk checked. */
 class StreamWatchTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PHRASE = "fallback response for";
+    private static final ReceiptKeys KEYS = ReceiptKeys.generate("unit");
+    private static final ReceiptSigner SIGNER = TestReceipts.signer(KEYS);
+    private static final String PROVENANCE = """
+            {"model":"small","provider":"openai-compatible","provider_request_id":"c1","produced_at":"2026-01-01T00:00:00Z",\
+            "degraded":false,"cache_hit":false,"attempts":[{"model":"small","outcome":"success","latency_ms":3}],"latency_ms":3}""";
 
-    private final StreamWatch watch = new StreamWatch(List.of(PHRASE, "short"), JSON);
+    private final List<String> verifiedTexts = new ArrayList<>();
+    private final StreamWatch watch = new StreamWatch(new ReceiptCheck(new ReceiptMac(List.of(Base64Url.decode(KEYS.macKey())))),
+            JSON, verifiedTexts::add);
 
-    private static StreamEvent chunk(int index, String content, String finishReason) {
+    private static StreamEvent.Data chunk(int index, String content) {
         return new StreamEvent.Data("""
                 {"id":"c1","object":"chat.completion.chunk","created":1,"model":"small",\
-                "choices":[{"index":%d,"delta":{"content":"%s"},"finish_reason":%s}]}"""
-                .formatted(index, content, finishReason == null ? "null" : "\"" + finishReason + "\""));
+                "choices":[{"index":%d,"delta":{"content":"%s"},"finish_reason":null}]}""".formatted(index, content));
     }
 
-    private static StreamEvent provenance(boolean complete) {
+    private static StreamEvent.Data toolCall(String id, String name, String arguments) {
         return new StreamEvent.Data("""
-                {"id":"c1","object":"chat.completion.chunk","created":1,"model":"small","choices":[],\
-                "provenance":{"model":"small"%s}}""".formatted(complete ? ",\"provider_request_id\":\"c1\"" : ""));
+                {"id":"c1","object":"chat.completion.chunk","created":1,"model":"small","choices":[{"index":0,"delta":\
+                {"tool_calls":[{"index":0%s,"function":{%s"arguments":"%s"}}]},"finish_reason":null}]}"""
+                .formatted(id == null ? "" : ",\"id\":\"" + id + "\",\"type\":\"function\"",
+                        name == null ? "" : "\"name\":\"" + name + "\",", arguments.replace("\"", "\\\"")));
     }
 
-    private static String text(List<StreamEvent> events, int index) throws Exception {
-        StringBuilder text = new StringBuilder();
-        for (StreamEvent event : events) {
-            String payload = ((StreamEvent.Data) event).payload();
-            if (!payload.startsWith("{")) {
-                continue;
-            }
-            for (JsonNode choice : JSON.readTree(payload).path("choices")) {
-                if (choice.path("index").asInt() == index) {
-                    text.append(choice.path("delta").path("content").asText(""));
-                }
-            }
-        }
-        return text.toString();
+    private static StreamEvent.Data last(String signedText, List<Digests.ToolCallText> calls) {
+        return new StreamEvent.Data("""
+                {"id":"c1","object":"chat.completion.chunk","created":1,"model":"small","choices":[],"provenance":%s}"""
+                .formatted(TestReceipts.sign(SIGNER, PROVENANCE, signedText, calls)));
     }
 
     @Test
-    void holdsBackExactlyTheLongestPhraseMinusOneCharacter() throws Exception {
-        String forty = "a".repeat(40);
-        List<StreamEvent> out = watch.accept(chunk(0, forty, null));
-        assertThat(text(out, 0)).isEqualTo("a".repeat(40 - (PHRASE.length() - 1)));
-        assertThat(watch.accept(chunk(0, "b", null))).hasSize(1);
-        assertThat(text(watch.accept(chunk(0, "c", null)), 0)).isEqualTo("a");
+    void chunksAreRelayedAsTheyComeAndTheVerifiedFinalChunkLosesOnlyItsMac() throws Exception {
+        StreamEvent.Data first = chunk(0, "I apologize, but ");
+        assertThat(watch.accept(first)).isSameAs(first);
+        watch.accept(chunk(0, "p95 was 812 ms."));
+
+        StreamEvent out = watch.accept(last("I apologize, but p95 was 812 ms.", List.of()));
+
+        var provenance = JSON.readTree(((StreamEvent.Data) out).payload()).path("provenance");
+        assertThat(provenance.path("receipt").asText()).isNotBlank();
+        assertThat(provenance.has("receipt_mac")).isFalse();
+        assertThat(watch.accept(new StreamEvent.Data("[DONE]"))).isEqualTo(new StreamEvent.Data("[DONE]"));
+        assertThat(verifiedTexts).containsExactly("I apologize, but p95 was 812 ms.");
     }
 
     @Test
-    void aChunkWhoseTextIsAllHeldBackIsNotRelayed() {
-        assertThat(watch.accept(chunk(0, "Hello", null))).isEmpty();
+    void aFinalChunkWhoseReceiptCoversOtherTextStopsTheStream() {
+        watch.accept(chunk(0, "Costs fell by 5 percent."));
+
+        assertThatThrownBy(() -> watch.accept(last("Costs fell by 4 percent.", List.of())))
+                .isInstanceOf(StreamWatch.Violation.class).hasMessageContaining("content_sha256");
+        assertThat(verifiedTexts).isEmpty();
     }
 
     @Test
-    void aPhraseSplitOverChunksStopsTheStreamWhenItsLastCharacterArrivesAndWasNeverRelayedWhole() throws Exception {
-        List<StreamEvent> relayed = new ArrayList<>();
-        relayed.addAll(watch.accept(chunk(0, "This is the real text before a Fallback ", null)));
-        relayed.addAll(watch.accept(chunk(0, "Response f", null)));
-        assertThatThrownBy(() -> watch.accept(chunk(0, "or: your question", null))).isInstanceOf(StreamWatch.Violation.class);
-        String received = text(relayed, 0);
-        assertThat("This is the real text before a Fallback Response f").startsWith(received);
-        assertThat(received.toLowerCase()).doesNotContain(PHRASE);
-        assertThat(received).isNotEmpty();
+    void streamedToolCallArgumentsAreCheckedToo() {
+        watch.accept(toolCall("call_1", "query_metrics", "{\"metric\":"));
+        watch.accept(toolCall(null, null, "\"latency_p95\"}"));
+
+        assertThatThrownBy(() -> watch.accept(last("", List.of(
+                new Digests.ToolCallText("call_1", "query_metrics", "{\"metric\":\"error_rate\"}")))))
+                .hasMessageContaining("tool_calls_sha256");
     }
 
     @Test
-    void theFinishingChunkCarriesAllHeldText() throws Exception {
-        watch.accept(chunk(0, "Costs fell.", null));
-        List<StreamEvent> out = watch.accept(chunk(0, "", "stop"));
-        assertThat(text(out, 0)).isEqualTo("Costs fell.");
-        assertThat(JSON.readTree(((StreamEvent.Data) out.getFirst()).payload()).path("choices").get(0)
-                .path("finish_reason").asText()).isEqualTo("stop");
+    void streamedToolCallsJoinedAsAClientJoinsThemVerify() {
+        watch.accept(toolCall("call_1", "query_metrics", "{\"metric\":"));
+        watch.accept(toolCall(null, null, "\"latency_p95\"}"));
+
+        StreamEvent out = watch.accept(last("", List.of(
+                new Digests.ToolCallText("call_1", "query_metrics", "{\"metric\":\"latency_p95\"}"))));
+
+        assertThat(((StreamEvent.Data) out).payload()).contains("\"receipt\"");
     }
 
     @Test
-    void choicesAreHeldAndCheckedSeparately() throws Exception {
-        List<StreamEvent> out = new ArrayList<>();
-        out.addAll(watch.accept(chunk(0, "fallback resp", null)));
-        out.addAll(watch.accept(chunk(1, "onse for", null)));
-        out.addAll(watch.accept(chunk(0, "", "stop")));
-        out.addAll(watch.accept(chunk(1, "", "stop")));
-        assertThat(text(out, 0)).isEqualTo("fallback resp");
-        assertThat(text(out, 1)).isEqualTo("onse for");
+    void doneWithoutAVerifiedFinalChunkIsAViolation() {
+        watch.accept(chunk(0, "Costs fell."));
+
+        assertThatThrownBy(() -> watch.accept(new StreamEvent.Data("[DONE]")))
+                .hasMessageContaining("without a final chunk");
     }
 
     @Test
-    void anErrorEventIsRelayedUnchangedAfterTheHeldText() throws Exception {
-        watch.accept(chunk(0, "Partial", null));
-        String error = "{\"error\":{\"message\":\"m\",\"type\":\"server_error\",\"code\":\"llm_upstream_error\"}}";
-        List<StreamEvent> out = watch.accept(new StreamEvent.Data(error));
-        assertThat(out).hasSize(2);
-        assertThat(text(out.subList(0, 1), 0)).isEqualTo("Partial");
-        assertThat(((StreamEvent.Data) out.get(1)).payload()).isEqualTo(error);
+    void aFinalChunkWithoutReceiptOrWithAForeignMacIsAViolation() {
+        watch.accept(chunk(0, "Costs fell."));
+        ReceiptSigner stranger = TestReceipts.signer(ReceiptKeys.generate("unit"));
+        StreamEvent.Data forged = new StreamEvent.Data("""
+                {"id":"c1","object":"chat.completion.chunk","created":1,"model":"small","choices":[],"provenance":%s}"""
+                .formatted(TestReceipts.sign(stranger, PROVENANCE, "Costs fell.", List.of())));
+
+        assertThatThrownBy(() -> watch.accept(forged)).hasMessage("receipt MAC does not match");
+        StreamWatch fresh = new StreamWatch(new ReceiptCheck(new ReceiptMac(List.of(Base64Url.decode(KEYS.macKey())))), JSON,
+                text -> { });
+        fresh.accept(chunk(0, "Costs fell."));
+        assertThatThrownBy(() -> fresh.accept(new StreamEvent.Data("""
+                {"id":"c1","choices":[],"provenance":%s}""".formatted(PROVENANCE)))).hasMessage("no receipt");
     }
 
     @Test
-    void doneNeedsAFinalChunkWithModelAndProviderRequestId() {
-        watch.accept(chunk(0, "Real.", "stop"));
-        watch.accept(provenance(false));
-        assertThatThrownBy(() -> watch.accept(new StreamEvent.Data("[DONE]"))).isInstanceOf(StreamWatch.Violation.class);
+    void textInASecondChoiceIsNotCoveredAndStopsTheStream() {
+        watch.accept(chunk(0, "One."));
+        watch.accept(chunk(1, "Another."));
 
-        StreamWatch complete = new StreamWatch(List.of(PHRASE), JSON);
-        complete.accept(chunk(0, "Real.", "stop"));
-        complete.accept(provenance(true));
-        assertThat(complete.accept(new StreamEvent.Data("[DONE]"))).containsExactly(new StreamEvent.Data("[DONE]"));
+        assertThatThrownBy(() -> watch.accept(last("One.", List.of()))).hasMessageContaining("other than the first");
     }
 
     @Test
-    void provenanceMustBeOnTheLastChunkNotAnEarlierOne() {
-        watch.accept(provenance(true));
-        watch.accept(chunk(0, "More text after it.", "stop"));
-        assertThatThrownBy(() -> watch.accept(new StreamEvent.Data("[DONE]"))).isInstanceOf(StreamWatch.Violation.class);
-    }
+    void anHonestErrorEventPassesAndUnreadableEventsStop() {
+        StreamEvent.Data error = new StreamEvent.Data("{\"error\":{\"code\":\"llm_timeout\"},\"problem\":{}}");
 
-    @Test
-    void toolCallChunksPassUnchanged() {
-        StreamEvent toolCall = new StreamEvent.Data("""
-                {"id":"c1","object":"chat.completion.chunk","created":1,"model":"small","choices":[{"index":0,\
-                "delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"metrics","arguments":""}}]},\
-                "finish_reason":null}]}""");
-        assertThat(watch.accept(toolCall)).containsExactly(toolCall);
-    }
-
-    @Test
-    void anUnreadableEventStopsTheStream() {
-        assertThatThrownBy(() -> watch.accept(new StreamEvent.Data("not json"))).isInstanceOf(StreamWatch.Violation.class);
-    }
-
-    @Test
-    void heldTextGoesOutInTheLastEnvelopeWhenTheStreamEndsEarly() throws Exception {
-        watch.accept(chunk(0, "Cut off", null));
-        List<StreamEvent> held = watch.heldText();
-        assertThat(text(held, 0)).isEqualTo("Cut off");
-        JsonNode carrier = JSON.readTree(((StreamEvent.Data) held.getFirst()).payload());
-        assertThat(carrier.path("id").asText()).isEqualTo("c1");
-        assertThat(carrier.path("object").asText()).isEqualTo("chat.completion.chunk");
-        assertThat(watch.heldText()).isEmpty();
+        assertThat(watch.accept(error)).isSameAs(error);
+        assertThatThrownBy(() -> watch.accept(new StreamEvent.Data("not json"))).hasMessage("unreadable stream event");
+        assertThatThrownBy(() -> watch.accept(new StreamEvent.Data("[1]"))).hasMessage("stream event that is not a JSON object");
     }
 }

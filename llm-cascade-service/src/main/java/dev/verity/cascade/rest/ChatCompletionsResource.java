@@ -83,7 +83,8 @@ public class ChatCompletionsResource {
                 .map(result -> switch (result) {
                     case CascadeResult.Completed done -> Response.ok(done.completion())
                             .type(MediaType.APPLICATION_JSON)
-                            .header(Headers.VERITY_REQUEST_ID, requestId).build();
+                            .header(Headers.VERITY_REQUEST_ID, requestId)
+                            .header(Headers.VERITY_RECEIPT, done.completion().provenance().receipt()).build();
                     case CascadeResult.Failed failed -> ProblemResponses.of(failed.problem());
                 });
     }

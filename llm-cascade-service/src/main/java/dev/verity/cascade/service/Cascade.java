@@ -41,13 +41,16 @@ public class Cascade {
     private final ModelGuards guards;
     private final ResponseCache cache;
     private final StreamRelay relay;
+    private final AnswerSigner signer;
     private final ObjectMapper json;
     private final double threshold;
 
-    public Cascade(ModelGuards guards, ResponseCache cache, StreamRelay relay, ObjectMapper json, CascadePolicy policy) {
+    public Cascade(ModelGuards guards, ResponseCache cache, StreamRelay relay, AnswerSigner signer, ObjectMapper json,
+            CascadePolicy policy) {
         this.guards = guards;
         this.cache = cache;
         this.relay = relay;
+        this.signer = signer;
         this.json = json;
         this.threshold = policy.qualityThreshold();
     }
@@ -61,7 +64,8 @@ public class Cascade {
             return run(request, context);
         }
         return cache.find(context.user().orgId(), request).chain(hit -> hit
-                .<Uni<CascadeResult>>map(completion -> Uni.createFrom().item(new CascadeResult.Completed(completion)))
+                .<Uni<CascadeResult>>map(completion -> Uni.createFrom().item(new CascadeResult.Completed(
+                        signer.resign(completion, context.requestId(), completion.provenance().receipt()))))
                 .orElseGet(() -> run(request, context).invoke(result -> {
                     if (result instanceof CascadeResult.Completed done && !done.completion().provenance().degraded()) {
                         cache.store(context.user().orgId(), request, done.completion());
@@ -266,8 +270,9 @@ public class Cascade {
                     degraded, score.value(), false, reasoning.toString(), all, reply.usage(),
                     costUnknown ? null : knownCost, (System.nanoTime() - started) / 1_000_000);
             long created = reply.created() != null ? reply.created() : Instant.now().getEpochSecond();
-            return new CascadeResult.Completed(new ChatCompletion(reply.id(), ChatCompletion.OBJECT, created,
-                    answer.model().name(), reply.choices(), reply.rawUsage(), reply.systemFingerprint(), provenance));
+            return new CascadeResult.Completed(signer.sign(new ChatCompletion(reply.id(), ChatCompletion.OBJECT, created,
+                    answer.model().name(), reply.choices(), reply.rawUsage(), reply.systemFingerprint(), provenance),
+                    context.requestId(), answer.model().upstreamModel()));
         }
 
         StreamResult streaming(StreamOutcome.Started stream) {

@@ -13,6 +13,7 @@ import dev.verity.contract.Provenance;
 import dev.verity.contract.Services;
 import dev.verity.contract.Usage;
 import dev.verity.contract.UsageEvent;
+import dev.verity.runtime.receipts.StreamedAnswer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,11 +39,13 @@ public class StreamRelay {
 
     private final ModelGuards guards;
     private final CascadeMetrics metrics;
+    private final AnswerSigner signer;
     private final ObjectMapper json;
 
-    public StreamRelay(ModelGuards guards, CascadeMetrics metrics, ObjectMapper json) {
+    public StreamRelay(ModelGuards guards, CascadeMetrics metrics, AnswerSigner signer, ObjectMapper json) {
         this.guards = guards;
         this.metrics = metrics;
+        this.signer = signer;
         this.json = json;
     }
 
@@ -76,7 +79,7 @@ public class StreamRelay {
         return chunks
                 .onItem().transformToIterable(chunk -> relay(model, chunk, seen))
                 .onCompletion().switchTo(() -> seen.providerDone
-                        ? Multi.createFrom().items(last(stream, route, seen, includeUsage), DONE)
+                        ? Multi.createFrom().items(last(stream, route, context, seen, includeUsage), DONE)
                         : Multi.createFrom().failure(new DeadlineReached()))
                 .onTermination().invoke((failure, cancelled) -> ended(stream, context, seen, failure, cancelled))
                 .onFailure().recoverWithItem(failure -> errorEvent(stream, route, context, failure));
@@ -99,10 +102,12 @@ public class StreamRelay {
             return List.of();
         }
         relayed.put("model", model.name());
+        // What the caller receives is what the last chunk's receipt covers.
+        seen.answer.accept(relayed);
         return List.of(event(relayed));
     }
 
-    private String last(StreamOutcome.Started stream, Route route, Relayed seen, boolean includeUsage) {
+    private String last(StreamOutcome.Started stream, Route route, CallContext context, Relayed seen, boolean includeUsage) {
         ModelSpec model = stream.model();
         long latency = (System.nanoTime() - stream.startedNanos()) / 1_000_000;
         List<Attempt> attempts = new ArrayList<>(route.attempts());
@@ -111,6 +116,7 @@ public class StreamRelay {
         Provenance provenance = new Provenance(model.name(), ModelSpec.PROVIDER, seen.id, Instant.now(), route.degraded(),
                 null, false, route.reasoning(), attempts, seen.tokens, Costs.of(model, seen.tokens),
                 (System.nanoTime() - route.requestStartedNanos()) / 1_000_000);
+        provenance = signer.sign(provenance, seen.answer.parts(), context.requestId(), model.upstreamModel(), true);
         ObjectNode last = json.createObjectNode()
                 .put("id", seen.id)
                 .put("object", CHUNK)
@@ -223,5 +229,6 @@ public class StreamRelay {
         long created;
         JsonNode rawUsage;
         Usage tokens;
+        final StreamedAnswer answer = new StreamedAnswer();
     }
 }
