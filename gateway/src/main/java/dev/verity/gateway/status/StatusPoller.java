@@ -56,7 +56,7 @@ public class StatusPoller {
                 })
                 .onFailure().invoke(e -> {
                     Log.debugf("status check of %s failed: %s", service, e.toString());
-                    if (!isTimeout(e)) {
+                    if (!Timeouts.isTimeout(e)) {
                         missesOf(service).set(0);
                         directory.markUnreachable(service, "not answering status checks");
                         return;
@@ -75,17 +75,5 @@ public class StatusPoller {
 
     private AtomicInteger missesOf(String service) {
         return misses.computeIfAbsent(service, s -> new AtomicInteger());
-    }
-
-    /** No answer in time, as opposed to a connection refused, reset or closed. */
-    private static boolean isTimeout(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            // The poll's own deadline (DownstreamReplies.status), Mutiny's, or the HTTP client's idle/read timeout.
-            if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof io.smallrye.mutiny.TimeoutException
-                    || cause.getClass().getSimpleName().contains("Timeout")) {
-                return true;
-            }
-        }
-        return false;
     }
 }
