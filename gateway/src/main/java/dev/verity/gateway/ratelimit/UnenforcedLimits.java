@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
  * Requests let through without a rate-limit check because Redis did not answer: every one counted
  * (the {@code verity.rate_limit.unenforced} counter), but logged at most once per interval with the
  * number since the last line. One WARN per request made the log grow with the overload it
- * reported: 15,929 lines in one bench run, 2.6 % of the gateway's CPU samples.
+ * reported: 15,921 lines in one bench run, 2.6 % of the gateway's CPU samples.
  */
 final class UnenforcedLimits {
 
