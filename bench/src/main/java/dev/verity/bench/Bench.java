@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * {@code ./verity bench [--smoke] [--only P1,P6] [--out DIR] [--jfr] [--no-aot] [--env KEY=VALUE]...}: starts the provider stand-in,
+ * {@code ./verity bench [--smoke] [--only P1,P6] [--reps N] [--rates 500,1000] [--out DIR] [--jfr] [--no-aot] [--env KEY=VALUE]...}: starts the provider stand-in,
  * nginx in front of it and the whole stack, runs the scenarios in an order where none disturbs
  * the next (P8's streams after the other load, P7's few sockets before P5's thousands, which can exhaust the gateway's heap; the
  * fresh stack of P9, the service restarts of P6 and the open breaker of P4 last), and writes
@@ -50,7 +50,12 @@ public final class Bench {
         }
         // The services' AOT caches: used when fresh, otherwise trained first (AotTraining); --no-aot runs without.
         AotCache.Use aot = list.contains("--no-aot") ? AotCache.Use.OFF : AotCache.Use.USE_OR_TRAIN;
-        Path report = run(smoke ? Profile.smoke() : Profile.full(), out, only, list.contains("--jfr"), env, aot);
+        Profile profile = smoke ? Profile.smoke() : Profile.full();
+        // --reps N and --rates 500,1000: a shorter P1 for a profiling run (the report's header says which).
+        profile = profile.narrowed(option(list, "--reps").map(Integer::parseInt).orElse(profile.repetitions()),
+                option(list, "--rates").map(value -> Arrays.stream(value.split(",")).map(Integer::parseInt).toList())
+                        .orElse(profile.p1Rates()));
+        Path report = run(profile, out, only, list.contains("--jfr"), env, aot);
         System.out.println("bench: wrote " + report);
         System.exit(0);
     }

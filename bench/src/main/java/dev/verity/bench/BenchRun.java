@@ -93,18 +93,19 @@ final class BenchRun {
         return bytes / (1024 * 1024);
     }
 
-    /** A call answered 200 by {@code url} (the provider, nginx or the gateway). */
+    /**
+     * A call answered 200 by {@code url} (the provider, nginx or the gateway); every other answer
+     * is counted by its cause ({@link ErrorCauses}) so that an error row says what it was.
+     */
     OpenLoad.Call completions(String url, boolean authenticated) {
         long[] counter = {0};
-        return () -> http.post(url, authenticated ? token(counter[0]++) : null, COMPLETION)
-                .map(reply -> reply.status() == 200);
+        return () -> ErrorCauses.counted(http.post(url, authenticated ? token(counter[0]++) : null, COMPLETION));
     }
 
     /** A call through Portkey to the stand-in's {@code fast} model, with a provider key as its clients send one. */
     OpenLoad.Call portkeyCompletions(Portkey portkey) {
         io.vertx.core.MultiMap target = Portkey.target(provider.baseUrl(BenchStack.FAST));
-        return () -> http.post(portkey.completionsUrl(), "sk-bench-provider-key", COMPLETION, target)
-                .map(reply -> reply.status() == 200);
+        return () -> ErrorCauses.counted(http.post(portkey.completionsUrl(), "sk-bench-provider-key", COMPLETION, target));
     }
 
     String directUrl() {
@@ -127,9 +128,14 @@ final class BenchRun {
 
     LoadResult measure(String name, double rate, OpenLoad.Call call, String rawName) {
         OpenLoad.warmUp(rate, profile.warmUp(), call);
+        ErrorCauses.reset();
         LoadResult result = OpenLoad.run(name, rate, profile.measure(), call);
+        String causes = ErrorCauses.drain();
+        if (!causes.isEmpty()) {
+            Bench.log(rawName + ": errors by cause: " + causes);
+        }
         try {
-            result.write(raw.resolve(rawName + ".hgrm"));
+            result.write(raw.resolve(rawName + ".hgrm"), causes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

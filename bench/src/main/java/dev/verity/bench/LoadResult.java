@@ -29,9 +29,17 @@ record LoadResult(String target, double rate, long sent, long ok, long errors, H
 
     /** The raw histogram as HdrHistogram's percentile distribution text (milliseconds). */
     void write(Path file) throws IOException {
+        write(file, "");
+    }
+
+    /** With the errors' causes ({@link ErrorCauses}) on a second header line when there were any. */
+    void write(Path file, String errorCauses) throws IOException {
         Files.createDirectories(file.getParent());
         try (PrintStream out = new PrintStream(Files.newOutputStream(file))) {
             out.printf("# %s at %.0f/s: sent %d, ok %d, errors %d, sent at %.1f/s%n", target, rate, sent, ok, errors, sentRate());
+            if (!errorCauses.isEmpty()) {
+                out.println("# errors by cause: " + errorCauses);
+            }
             latencies.outputPercentileDistribution(out, 1000.0);
         }
     }

@@ -59,6 +59,7 @@ final class OpenLoad {
         long sentInNanos = System.nanoTime() - start;
         try {
             if (!done.await(35, TimeUnit.SECONDS)) {
+                ErrorCauses.add("no answer within 35 s", done.getCount());
                 errors.addAndGet(done.getCount());
             }
         } catch (InterruptedException e) {

@@ -53,6 +53,12 @@ record Profile(String name,
                 new WarmUpCurve(20, Duration.ofSeconds(1), 2));
     }
 
+    /** A shorter profile for profiling runs: fewer repetitions and only some P1 rates ({@code --reps}, {@code --rates}). */
+    Profile narrowed(int reps, List<Integer> rates) {
+        return new Profile(name, providerLatencyMs, reps, warmUp, measure, rates, p2Rates, p3Rate, p3Users, p4Rate,
+                p5Sockets, p7Sockets, p6Restarts, p8Streams, p8Pacing, warmUpCurve);
+    }
+
     boolean isSmoke() {
         return "smoke".equals(name);
     }

@@ -75,6 +75,45 @@ class DisclosureTest extends GatewayTestSupport {
     }
 
     @Test
+    void aStatusCheckThatTimesOutOnceIsNotAnOutageButThreeInARowAre() {
+        // Longer than verity.status.poll-timeout (2 s): each check times out.
+        standIns.statusSlow(Services.DATA_AGENT, 2_600);
+        standIns.answer(Services.DATA_AGENT, "/v1/metrics/query", 200, ForwardingTest.SERIES);
+
+        poll();
+        given().when().get("/api/v1/status").then().statusCode(200)
+                .body("services.data-agent.status", equalTo("ready"));
+        given().auth().oauth2(tokens().mint(user("free"))).contentType(ContentType.JSON).body(ForwardingTest.METRICS)
+                .when().post("/api/v1/metrics/query")
+                .then().statusCode(200);
+
+        poll();
+        given().when().get("/api/v1/status").then().body("services.data-agent.status", equalTo("ready"));
+        poll();
+        given().when().get("/api/v1/status").then().statusCode(200)
+                .body("services.data-agent.status", equalTo("unavailable"))
+                .body("services.data-agent.reason", equalTo("status checks timed out 3 times in a row"));
+        given().auth().oauth2(tokens().mint(user("free"))).contentType(ContentType.JSON).body(ForwardingTest.METRICS)
+                .when().post("/api/v1/metrics/query")
+                .then().statusCode(503).body("error_type", equalTo("service_unavailable"));
+    }
+
+    @Test
+    void aGoodStatusAnswerBetweenTimeoutsStartsTheCountAgain() {
+        standIns.statusSlow(Services.DATA_AGENT, 2_600);
+        poll();
+        poll();
+        standIns.status(Services.DATA_AGENT, "ready");
+        poll();
+        standIns.statusSlow(Services.DATA_AGENT, 2_600);
+        poll();
+        poll();
+
+        given().when().get("/api/v1/status").then().statusCode(200)
+                .body("services.data-agent.status", equalTo("ready"));
+    }
+
+    @Test
     void aStartingServiceIsWaitedForAndARedisPushReleasesTheRequest() {
         standIns.status(Services.EXECUTION_AGENT, "initializing");
         poll();

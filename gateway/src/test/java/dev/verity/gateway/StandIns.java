@@ -47,6 +47,15 @@ final class StandIns {
                 .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     }
 
+    /** The status check answers "ready", but only after {@code delayMillis}. */
+    void statusSlow(String service, int delayMillis) {
+        wireMock.register(get(urlEqualTo(PREFIX.get(service) + "/v1/status")).willReturn(aResponse()
+                .withHeader("Content-Type", "application/json").withFixedDelay(delayMillis)
+                .withBody("""
+                        {"service":"%s","status":"ready","reason":null,"since":"2026-01-01T00:00:00Z","components":{}}"""
+                        .formatted(service))));
+    }
+
     void allReady() {
         PREFIX.keySet().forEach(service -> status(service, "ready"));
     }

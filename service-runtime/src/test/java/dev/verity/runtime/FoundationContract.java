@@ -6,6 +6,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 import dev.verity.local.TestInfra;
+import dev.verity.runtime.security.CachingJwtParser;
+import io.quarkus.arc.Arc;
+import io.smallrye.jwt.auth.principal.JWTParser;
 import dev.verity.local.TestUser;
 import dev.verity.local.Tokens;
 import io.restassured.http.ContentType;
@@ -88,6 +91,36 @@ public interface FoundationContract {
                         .then().statusCode(401)
                         .contentType("application/problem+json")
                         .body("error_type", equalTo("unauthenticated"))));
+    }
+
+    /**
+     * The service verifies a given token once ({@code CachingJwtParser} is the parser in use), and a
+     * copy of a kept token with its payload edited is still refused.
+     */
+    @Test
+    default void aTokenIsVerifiedOnceAndAnEditedCopyOfItIsStillRefused() {
+        JWTParser parser = Arc.container().instance(JWTParser.class).get();
+        org.junit.jupiter.api.Assertions.assertInstanceOf(CachingJwtParser.class, parser);
+        long reusesBefore = ((CachingJwtParser) parser).reuses();
+        String token = tokens().mint(USER);
+        for (int i = 0; i < 2; i++) {
+            given().auth().oauth2(token).contentType(ContentType.JSON).body(edge().validBody())
+                    .when().post(edge().endpoint())
+                    .then().statusCode(not(equalTo(401)));
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(((CachingJwtParser) parser).reuses() > reusesBefore,
+                "the second call used the kept token");
+
+        String[] parts = token.split("\\.");
+        String payload = new String(java.util.Base64.getUrlDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\"tier\":\"mid\"", "\"tier\":\"enterprise\"");
+        String edited = parts[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "." + parts[2];
+        given().auth().oauth2(edited).contentType(ContentType.JSON).body(edge().validBody())
+                .when().post(edge().endpoint())
+                .then().statusCode(401)
+                .contentType("application/problem+json")
+                .body("error_type", equalTo("unauthenticated"));
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.verity.contract.Services;
 import dev.verity.gateway.routing.Reply;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.status.ServiceDirectory;
+import dev.verity.gateway.status.Timeouts;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -117,7 +118,11 @@ public class DownstreamReplies {
 
     Reply.Failure unreachable(String service, RequestContext ctx, Throwable e) {
         Log.warnf("request %s: %s unreachable: %s", ctx.requestId(), service, e.toString());
-        directory.markUnreachable(service, "not answering requests");
+        // A connect that timed out on a busy machine is not a service that is gone: marking it so
+        // refused every request until the next status check (the 503s P1 still had at 1,000/s).
+        if (!Timeouts.isTimeout(e)) {
+            directory.markUnreachable(service, "not answering requests");
+        }
         return new Reply.Failure(Problem.of(ErrorType.SERVICE_UNAVAILABLE,
                 "The " + service + " service could not be reached.", Services.GATEWAY, ctx.user(), ctx.requestId()));
     }

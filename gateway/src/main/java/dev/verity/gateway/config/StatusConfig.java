@@ -17,9 +17,18 @@ public interface StatusConfig {
     @WithDefault("5s")
     Duration pollInterval();
 
-    /** A service that does not answer its status check within this is marked unavailable. */
+    /** A status check not answered within this counts as a miss ({@link #missesBeforeUnavailable()}). */
     @WithDefault("2s")
     Duration pollTimeout();
+
+    /**
+     * Status checks that must time out in a row before a service is marked unavailable. One slow
+     * answer on a busy machine is not an outage: marking the service unavailable on it refused
+     * every request to a service that was answering them. A check whose connection is refused or
+     * reset (nothing listening, a crashed process) marks the service unavailable at once.
+     */
+    @WithDefault("3")
+    int missesBeforeUnavailable();
 
     /** Redis pub/sub channel carrying status changes. */
     @WithDefault(RedisKeys.STATUS_CHANNEL)

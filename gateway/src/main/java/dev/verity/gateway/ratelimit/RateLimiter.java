@@ -10,13 +10,16 @@ import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Fixed-window request limits per user, by tier, counted in Redis {@code verity:rl:<user>} so
- * every gateway replica shares them. Redis down means limits are not enforced (logged): a
- * degraded limiter must not turn into an outage.
+ * every gateway replica shares them. Redis down means limits are not enforced (counted, and logged
+ * once per 10 s with the count): a degraded limiter must not turn into an outage.
  */
 @ApplicationScoped
 public class RateLimiter {
@@ -27,10 +30,15 @@ public class RateLimiter {
     private final ReactiveKeyCommands<String> keys;
     private final RateLimitConfig config;
 
-    public RateLimiter(ReactiveRedisDataSource redis, RateLimitConfig config) {
+    private final UnenforcedLimits unenforced = new UnenforcedLimits(Duration.ofSeconds(10), System::nanoTime);
+
+    public RateLimiter(ReactiveRedisDataSource redis, RateLimitConfig config, MeterRegistry registry) {
         this.counters = redis.value(Long.class);
         this.keys = redis.key();
         this.config = config;
+        FunctionCounter.builder("verity.rate_limit.unenforced", unenforced, UnenforcedLimits::total)
+                .description("Requests let through without a rate-limit check because Redis did not answer")
+                .register(registry);
     }
 
     /** Completes when the request may proceed; fails with {@code rate_limited} when over the limit. */
@@ -46,7 +54,12 @@ public class RateLimiter {
                 .chain(count -> count <= limit ? Uni.createFrom().<Void>voidItem() : refuse(ctx, key, limit, windowMillis))
                 .ifNoItem().after(config.redisTimeout()).fail()
                 .onFailure(e -> !(e instanceof ProblemException)).recoverWithUni(e -> {
-                    Log.warnf("request %s: rate limit not enforced, Redis unreachable: %s", ctx.requestId(), e.toString());
+                    UnenforcedLimits.Line line = unenforced.record(ctx.requestId(), e);
+                    if (line != null) {
+                        Log.warnf("rate limit not enforced for %d request(s) since the last such line, Redis unreachable "
+                                + "(latest: request %s, %s); all are counted in verity.rate_limit.unenforced",
+                                line.requests(), line.latestRequest(), line.cause());
+                    }
                     return Uni.createFrom().voidItem();
                 });
     }

@@ -1,26 +1,38 @@
 package dev.verity.gateway.status;
 
+import dev.verity.gateway.config.StatusConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The safety net under Redis pushes: every service's {@code GET /v1/status} on an interval. A
- * service that does not answer is marked unavailable, so requests fail at once instead of waiting
- * for a timeout. With Redis down this is the only status feed.
+ * service that cannot be reached (connection refused or reset) is marked unavailable at once, so
+ * requests fail at once instead of waiting for a timeout; one whose checks time out is marked so
+ * only after {@code verity.status.misses-before-unavailable} timeouts in a row, because a single
+ * slow answer on a busy machine says nothing about the service (it was the cause of errors under
+ * light bench load: every request refused until the next good check). With Redis down this is
+ * the only status feed.
  */
 @ApplicationScoped
 public class StatusPoller {
 
     private final List<StatusSource> sources;
     private final ServiceDirectory directory;
+    private final int missesBeforeUnavailable;
+    /** Timed-out checks in a row, per service; a good answer or a refused connection resets it. */
+    private final Map<String, AtomicInteger> misses = new ConcurrentHashMap<>();
 
-    public StatusPoller(Instance<StatusSource> sources, ServiceDirectory directory) {
+    public StatusPoller(Instance<StatusSource> sources, ServiceDirectory directory, StatusConfig config) {
         this.sources = sources.stream().toList();
         this.directory = directory;
+        this.missesBeforeUnavailable = Math.max(1, config.missesBeforeUnavailable());
     }
 
     @Scheduled(every = "${verity.status.poll-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -35,13 +47,32 @@ public class StatusPoller {
     }
 
     private Uni<Void> poll(StatusSource source) {
+        String service = source.service();
         return source.status()
-                .invoke(directory::update)
+                .invoke(status -> {
+                    missesOf(service).set(0);
+                    directory.update(status);
+                })
                 .onFailure().invoke(e -> {
-                    Log.debugf("status check of %s failed: %s", source.service(), e.toString());
-                    directory.markUnreachable(source.service(), "not answering status checks");
+                    Log.debugf("status check of %s failed: %s", service, e.toString());
+                    if (!Timeouts.isTimeout(e)) {
+                        missesOf(service).set(0);
+                        directory.markUnreachable(service, "not answering status checks");
+                        return;
+                    }
+                    int inARow = missesOf(service).incrementAndGet();
+                    if (inARow >= missesBeforeUnavailable) {
+                        directory.markUnreachable(service, "status checks timed out " + inARow + " times in a row");
+                    } else {
+                        Log.infof("status check of %s timed out (%d of %d in a row before it is marked unavailable)",
+                                service, inARow, missesBeforeUnavailable);
+                    }
                 })
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    private AtomicInteger missesOf(String service) {
+        return misses.computeIfAbsent(service, s -> new AtomicInteger());
     }
 }
