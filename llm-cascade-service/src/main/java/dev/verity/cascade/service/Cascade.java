@@ -42,8 +42,11 @@ public class Cascade {
     private final StreamRelay relay;
     private final ObjectMapper json;
     private final double threshold;
+    private final AttemptSpans spans;
 
-    public Cascade(ModelGuards guards, ResponseCache cache, StreamRelay relay, ObjectMapper json, CascadePolicy policy) {
+    public Cascade(ModelGuards guards, ResponseCache cache, StreamRelay relay, ObjectMapper json, CascadePolicy policy,
+            AttemptSpans spans) {
+        this.spans = spans;
         this.guards = guards;
         this.cache = cache;
         this.relay = relay;
@@ -96,7 +99,8 @@ public class Cascade {
         }
         ModelSpec model = walk.plan.get(index);
         boolean degradedRoute = walk.preferredFailed || (walk.named != null && index > 0);
-        return guards.startStream(model, upstreamBody(walk.request, model), walk.context, degradedRoute)
+        ObjectNode body = upstreamBody(walk.request, model);
+        return spans.stream(model, body, () -> guards.startStream(model, body, walk.context, degradedRoute))
                 .chain(outcome -> switch (outcome) {
                     case StreamOutcome.Started started -> Uni.createFrom().<StreamResult>item(walk.streaming(started));
                     case StreamOutcome.Failed failed -> {
@@ -153,7 +157,8 @@ public class Cascade {
         }
         ModelSpec model = walk.plan.get(index);
         boolean degradedRoute = walk.preferredFailed || (walk.named != null && index > 0);
-        return guards.call(model, upstreamBody(walk.request, model), walk.context, degradedRoute)
+        ObjectNode body = upstreamBody(walk.request, model);
+        return spans.call(model, body, () -> guards.call(model, body, walk.context, degradedRoute))
                 .chain(outcome -> {
                     switch (outcome) {
                         case ModelOutcome.Answer answer -> {
