@@ -46,6 +46,7 @@ public class UsageStreamConsumer {
     private final ObjectMapper json;
     private final DataConfig.Stream config;
     private final Vertx vertx;
+    private final IngestSpans spans;
     private final String consumer;
     private final Counter stored;
     private final Counter deadLettered;
@@ -56,7 +57,8 @@ public class UsageStreamConsumer {
     private volatile boolean reportedWaiting;
 
     public UsageStreamConsumer(ReactiveRedisDataSource redis, UsageStore store, ObjectMapper json, DataConfig config,
-            Vertx vertx, MeterRegistry meters) {
+            Vertx vertx, MeterRegistry meters, IngestSpans spans) {
+        this.spans = spans;
         this.stored = meters.counter("verity.usage.events.stored");
         this.deadLettered = meters.counter("verity.usage.events.dead_lettered");
         this.streams = redis.stream(String.class, String.class, String.class);
@@ -158,6 +160,7 @@ public class UsageStreamConsumer {
         List<UsageCall> calls = new ArrayList<>();
         List<String> storedIds = new ArrayList<>();
         List<Uni<Void>> deadLetters = new ArrayList<>();
+        IngestSpans.Batch traced = spans.batch();
         for (StreamMessage<String, String, String> message : messages) {
             Map<String, String> payload = message.payload();
             if (payload == null || payload.isEmpty()) {
@@ -186,6 +189,7 @@ public class UsageStreamConsumer {
                         reason = describe(checked.errors());
                     }
                 }
+                traced.received(node, reason);
             }
             if (reason != null) {
                 deadLetters.add(deadLetter(message, raw, reason));
@@ -202,7 +206,9 @@ public class UsageStreamConsumer {
                                 calls.size() - inserted);
                     }
                 })
-                .chain(() -> ack(storedIds));
+                .chain(() -> ack(storedIds))
+                .invoke(traced::committed)
+                .onFailure().invoke(traced::failed);
     }
 
     private Uni<Void> deadLetter(StreamMessage<String, String, String> message, String raw, String reason) {
