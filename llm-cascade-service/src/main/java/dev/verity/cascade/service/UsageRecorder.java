@@ -48,11 +48,9 @@ public class UsageRecorder {
     }
 
     /** Fire and forget: the caller's answer never waits for Redis. The event carries the request's trace. */
-    public void record(UsageEvent event) {
-        if (event.traceparent() == null) {
-            String traceparent = traces.traceparent();
-            event = traceparent == null ? event : event.withTraceparent(traceparent);
-        }
+    public void record(UsageEvent call) {
+        String traceparent = call.traceparent() == null ? traces.traceparent() : null;
+        UsageEvent event = traceparent == null ? call : call.withTraceparent(traceparent);
         String payload;
         try {
             payload = json.writeValueAsString(event);
