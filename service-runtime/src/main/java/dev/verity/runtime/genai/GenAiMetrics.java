@@ -13,8 +13,9 @@ import java.time.Duration;
  * and {@code gen_ai_client_operation_duration_seconds}, labelled with operation, provider, requested
  * and responding model, and {@code error_type} ({@code none} when the call answered). The buckets
  * are the ones the conventions recommend. Each service records the model calls it makes: the cascade
- * its provider calls, the gateway and the execution agent their calls to the cascade, the data agent
- * the calls it ingests.
+ * its provider calls ({@code gen_ai.provider.name="openai-compatible"}), the gateway and the execution
+ * agent their calls to the cascade ({@code "verity"}). The data agent makes none and records none:
+ * counting the calls it ingests would give Prometheus the cascade's series twice.
  */
 @ApplicationScoped
 public class GenAiMetrics {
