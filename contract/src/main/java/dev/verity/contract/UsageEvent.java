@@ -13,6 +13,8 @@ import java.util.Objects;
  * The stream entry has a single field, {@link #STREAM_FIELD}, holding this record as JSON.
  * Token counts and cost are null when the provider did not report them: unknown, never estimated.
  * {@code cost_usd} is computed by {@link Money#callCost} (12 decimal places) and travels as a plain JSON number.
+ * {@code traceparent} (W3C) is the trace of the request that made the call, so ingestion joins it;
+ * absent when tracing is off.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UsageEvent(
@@ -30,7 +32,8 @@ public record UsageEvent(
         @JsonProperty("error_type") ErrorType errorType,
         @JsonProperty("cache_hit") boolean cacheHit,
         @JsonProperty("degraded") boolean degraded,
-        @JsonProperty("created_at") Instant createdAt) {
+        @JsonProperty("created_at") Instant createdAt,
+        @JsonProperty("traceparent") String traceparent) {
 
     public static final String STREAM = "verity:usage";
     public static final String CONSUMER_GROUP = "data-agent";
@@ -42,6 +45,19 @@ public record UsageEvent(
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** An event outside any trace; {@link #withTraceparent} adds the caller's. */
+    public UsageEvent(String eventId, String orgId, String userId, String requestId, String model, String provider,
+            Integer promptTokens, Integer completionTokens, Double costUsd, long latencyMs, Outcome outcome,
+            ErrorType errorType, boolean cacheHit, boolean degraded, Instant createdAt) {
+        this(eventId, orgId, userId, requestId, model, provider, promptTokens, completionTokens, costUsd, latencyMs,
+                outcome, errorType, cacheHit, degraded, createdAt, null);
+    }
+
+    public UsageEvent withTraceparent(String traceparent) {
+        return new UsageEvent(eventId, orgId, userId, requestId, model, provider, promptTokens, completionTokens,
+                costUsd, latencyMs, outcome, errorType, cacheHit, degraded, createdAt, traceparent);
     }
 
     /** The outcomes {@code llm_calls.outcome} accepts. */

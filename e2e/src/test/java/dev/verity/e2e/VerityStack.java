@@ -38,6 +38,7 @@ public final class VerityStack {
 
     private final Path work;
     private final ProviderStub provider;
+    private final OtlpReceiver traces;
     private final Path postgresDir;
     private final int postgresPort;
     private LocalPostgres postgres;
@@ -60,6 +61,7 @@ public final class VerityStack {
         Path root = ServiceProcess.repoRoot();
         work = Files.createDirectories(root.resolve("e2e/target/stack"));
         provider = new ProviderStub();
+        traces = new OtlpReceiver();
         postgresDir = work.resolve("postgres");
         deleteRecursively(postgresDir);
         postgresPort = Endpoints.freePort();
@@ -86,6 +88,11 @@ public final class VerityStack {
         env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:" + ports.get(DATA));
         env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:" + ports.get(AGENT));
         env.put("VERITY_STATUS_REFRESH_INTERVAL", "1s");
+        // Tracing on, as an operator turns it on: an OTLP endpoint (the test's receiver), spans flushed quickly.
+        env.put("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", traces.endpoint());
+        env.put("QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf");
+        env.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
         env.put("VERITY_STATUS_POLL_INTERVAL", "1s");
         // Users are sent to this stack's own status page, so a test can follow the link it was given.
         env.put("VERITY_STATUS_PAGE_URL", "http://localhost:" + ports.get(GATEWAY) + "/status");
@@ -148,6 +155,11 @@ public final class VerityStack {
 
     public ProviderStub provider() {
         return provider;
+    }
+
+    /** The spans every service exported. */
+    public OtlpReceiver traces() {
+        return traces;
     }
 
     public Tokens tokens() {

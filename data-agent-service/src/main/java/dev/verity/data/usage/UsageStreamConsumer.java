@@ -46,6 +46,7 @@ public class UsageStreamConsumer {
     private final ObjectMapper json;
     private final DataConfig.Stream config;
     private final Vertx vertx;
+    private final IngestSpans spans;
     private final String consumer;
     private final Counter stored;
     private final MeterRegistry meters;
@@ -56,7 +57,8 @@ public class UsageStreamConsumer {
     private volatile boolean reportedWaiting;
 
     public UsageStreamConsumer(ReactiveRedisDataSource redis, UsageStore store, ObjectMapper json, DataConfig config,
-            Vertx vertx, MeterRegistry meters) {
+            Vertx vertx, MeterRegistry meters, IngestSpans spans) {
+        this.spans = spans;
         this.stored = meters.counter("verity.usage.events.stored");
         this.meters = meters;
         this.streams = redis.stream(String.class, String.class, String.class);
@@ -162,6 +164,7 @@ public class UsageStreamConsumer {
         List<UsageCall> calls = new ArrayList<>();
         List<String> storedIds = new ArrayList<>();
         List<Rejection> rejections = new ArrayList<>();
+        IngestSpans.Batch traced = spans.batch();
         for (StreamMessage<String, String, String> message : messages) {
             Map<String, String> payload = message.payload();
             if (payload == null || payload.isEmpty()) {
@@ -173,8 +176,12 @@ public class UsageStreamConsumer {
                 case Checked.Valid valid -> {
                     calls.add(valid.call());
                     storedIds.add(message.id());
+                    traced.received(valid.event(), null);
                 }
-                case Checked.Rejected rejected -> rejections.add(rejected.rejection());
+                case Checked.Rejected rejected -> {
+                    rejections.add(rejected.rejection());
+                    traced.received(rejected.event(), rejected.rejection().reason());
+                }
             }
         }
         return store.store(calls, rejections)
@@ -188,15 +195,19 @@ public class UsageStreamConsumer {
                 .chain(() -> rejections.isEmpty() ? Uni.createFrom().voidItem()
                         : Uni.join().all(rejections.stream().map(this::deadLetter).toList()).andFailFast()
                                 .replaceWithVoid())
-                .chain(() -> ack(storedIds));
+                .chain(() -> ack(storedIds))
+                .invoke(traced::committed)
+                .onFailure().invoke(traced::failed);
     }
 
     /** One stream entry, read and validated: a call to store, or why it cannot be. */
     sealed interface Checked {
-        record Valid(UsageCall call) implements Checked {
+        /** {@code event}: the parsed entry, for the ingestion span (its traceparent). */
+        record Valid(UsageCall call, JsonNode event) implements Checked {
         }
 
-        record Rejected(Rejection rejection) implements Checked {
+        /** {@code event}: the parsed entry when it was JSON, else null. */
+        record Rejected(Rejection rejection, JsonNode event) implements Checked {
         }
     }
 
@@ -204,17 +215,17 @@ public class UsageStreamConsumer {
     Checked check(String sourceId, String raw) {
         if (raw == null) {
             return new Checked.Rejected(Rejection.unreadable(sourceId, null, "no_event_field",
-                    "entry has no '" + UsageEvent.STREAM_FIELD + "' field"));
+                    "entry has no '" + UsageEvent.STREAM_FIELD + "' field"), null);
         }
         JsonNode node;
         try {
             node = json.readTree(raw);
         } catch (Exception e) {
-            return new Checked.Rejected(Rejection.unreadable(sourceId, raw, "not_json", "event is not valid JSON"));
+            return new Checked.Rejected(Rejection.unreadable(sourceId, raw, "not_json", "event is not valid JSON"), null);
         }
         UsageValidator.Checked checked = UsageValidator.streamEvent(node);
-        return checked.valid() ? new Checked.Valid(checked.call())
-                : new Checked.Rejected(Rejection.invalid(sourceId, raw, node, checked.errors()));
+        return checked.valid() ? new Checked.Valid(checked.call(), node)
+                : new Checked.Rejected(Rejection.invalid(sourceId, raw, node, checked.errors()), node);
     }
 
     private Uni<Void> deadLetter(Rejection rejection) {

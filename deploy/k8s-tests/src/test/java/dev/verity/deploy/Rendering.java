@@ -110,7 +110,7 @@ public final class Rendering {
         }
     }
 
-    private static String kustomize(Path dir) throws IOException {
+    static String kustomize(Path dir) throws IOException {
         List<String> command = onPath("kustomize").map(k -> List.of(k.toString(), "build", dir.toString()))
                 .or(() -> onPath("kubectl").map(k -> List.of(k.toString(), "kustomize", dir.toString())))
                 .orElseThrow(() -> new AssertionError("rendering the overlays needs kubectl (built-in kustomize) or "

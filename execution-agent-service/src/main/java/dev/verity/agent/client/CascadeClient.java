@@ -9,6 +9,7 @@ import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.SseDecoder;
 import dev.verity.contract.UserContext;
+import dev.verity.runtime.genai.GenAiMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,8 +39,11 @@ public class CascadeClient {
     private final Bodies bodies;
     private final CompletionReader reader;
     private final AgentConfig.CascadeRetry retry;
+    private final GenAiMetrics genAi;
 
-    CascadeClient(@RestClient CascadeApi api, CascadeHttp http, Bodies bodies, CompletionReader reader, AgentConfig config) {
+    CascadeClient(@RestClient CascadeApi api, CascadeHttp http, Bodies bodies, CompletionReader reader, AgentConfig config,
+            GenAiMetrics genAi) {
+        this.genAi = genAi;
         this.api = api;
         this.http = http;
         this.bodies = bodies;
@@ -54,6 +58,7 @@ public class CascadeClient {
      * {@code Uni} closes the connection, which ends the cascade's work on it.
      */
     public Uni<CascadeReply> complete(ObjectNode request, CallContext call, UserContext user, Consumer<TextDelta> deltas) {
+        long started = System.nanoTime();
         ObjectNode streamed = request.deepCopy().put("stream", true);
         // Asked for, so the provenance of the last chunk carries the provider's real token counts.
         streamed.putObject("stream_options").put("include_usage", true);
@@ -68,8 +73,27 @@ public class CascadeClient {
                 }
             }
             return Uni.createFrom().item(attempt);
-        }).map(Attempt::reply);
+        }).map(Attempt::reply).invoke(reply -> record(request, reply, Duration.ofNanos(System.nanoTime() - started)));
     }
+
+    /** A model turn in the GenAI client histograms: the cascade (provider {@code verity}) as this service saw it. */
+    private void record(ObjectNode request, CascadeReply reply, Duration duration) {
+        String requested = request.path("model").isTextual() ? request.path("model").asText() : null;
+        switch (reply) {
+            case CascadeReply.Answered answered -> {
+                var provenance = answered.turn().provenance();
+                var usage = provenance == null ? null : provenance.usage();
+                genAi.record(PROVIDER, requested, provenance == null ? null : provenance.model(),
+                        usage == null ? null : usage.promptTokens(), usage == null ? null : usage.completionTokens(),
+                        duration, null);
+            }
+            case CascadeReply.Failed failed -> genAi.record(PROVIDER, requested, null, null, null, duration,
+                    failed.problem().errorType().wire());
+        }
+    }
+
+    /** How this service names the cascade in GenAI metrics. */
+    static final String PROVIDER = "verity";
 
     /** The cascade's own capability status, as a component of this service's status. */
     public Uni<ComponentStatus> status() {

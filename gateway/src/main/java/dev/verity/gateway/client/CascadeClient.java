@@ -10,8 +10,10 @@ import dev.verity.gateway.config.StatusConfig;
 import dev.verity.gateway.routing.Reply;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.StreamReply;
+import dev.verity.runtime.genai.GenAiMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /** OpenAI-compatible chat completions on the LLM cascade. */
@@ -22,8 +24,11 @@ public class CascadeClient implements StatusSource {
     private final DownstreamReplies replies;
     private final StatusConfig status;
     private final CascadeStreams streams;
+    private final GenAiMetrics genAi;
 
-    public CascadeClient(@RestClient CascadeApi api, DownstreamReplies replies, StatusConfig status, CascadeStreams streams) {
+    public CascadeClient(@RestClient CascadeApi api, DownstreamReplies replies, StatusConfig status, CascadeStreams streams,
+            GenAiMetrics genAi) {
+        this.genAi = genAi;
         this.api = api;
         this.replies = replies;
         this.status = status;
@@ -31,14 +36,39 @@ public class CascadeClient implements StatusSource {
     }
 
     public Uni<Reply> complete(RequestContext ctx, Object body) {
+        long started = System.nanoTime();
         return replies.call(service(), ErrorType.LLM_TIMEOUT, ctx,
-                () -> api.complete(ctx.authorization(), ctx.requestId(), ctx.deadlineEpochMillis(), body));
+                () -> api.complete(ctx.authorization(), ctx.requestId(), ctx.deadlineEpochMillis(), body))
+                .invoke(reply -> record(body, reply, Duration.ofNanos(System.nanoTime() - started)));
+    }
+
+    /**
+     * The gateway's view of a completion in the GenAI client histograms: the cascade (provider
+     * {@code verity}) asked for the caller's model, answered by the model it names.
+     */
+    private void record(Object body, Reply reply, Duration duration) {
+        String requested = body instanceof JsonNode node && node.path("model").isTextual() ? node.path("model").asText()
+                : null;
+        switch (reply) {
+            case Reply.Success success -> {
+                JsonNode usage = success.body().path("usage");
+                genAi.record(PROVIDER, requested, success.body().path("model").asText(null),
+                        usage.path("prompt_tokens").isInt() ? usage.path("prompt_tokens").asInt() : null,
+                        usage.path("completion_tokens").isInt() ? usage.path("completion_tokens").asInt() : null,
+                        duration, null);
+            }
+            case Reply.Failure failure -> genAi.record(PROVIDER, requested, null, null, null, duration,
+                    failure.problem().errorType().wire());
+        }
     }
 
     /** The same completion with {@code "stream": true}: started stream or problem, decided before the first chunk. */
     public Uni<StreamReply> stream(RequestContext ctx, JsonNode body) {
         return streams.open(ctx, body);
     }
+
+    /** How the gateway names the cascade in GenAI metrics. */
+    static final String PROVIDER = "verity";
 
     @Override
     public String service() {

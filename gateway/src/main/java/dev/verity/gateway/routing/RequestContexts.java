@@ -9,11 +9,13 @@ import dev.verity.gateway.config.RequestConfig;
 import dev.verity.runtime.rest.ProblemException;
 import dev.verity.runtime.rest.RequestDeadline;
 import dev.verity.runtime.security.Callers;
+import dev.verity.runtime.trace.RequestLogContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import java.time.Instant;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.MDC;
 
 /** Builds the {@link RequestContext} of a public request from its verified token and headers. */
 @ApplicationScoped
@@ -28,6 +30,8 @@ public class RequestContexts {
     public RequestContext of(JsonWebToken jwt, HttpHeaders headers) {
         UserContext user = Callers.of(jwt);
         String requestId = requestId(headers);
+        // A generated id too: the gateway's log lines carry the x-verity-request-id the caller gets back.
+        MDC.put(RequestLogContext.REQUEST_ID, requestId);
         return new RequestContext(user, jwt.getRawToken(), requestId, deadline(headers, user, requestId));
     }
 

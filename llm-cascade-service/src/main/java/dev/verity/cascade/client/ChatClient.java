@@ -238,7 +238,8 @@ public class ChatClient {
                 : null;
         return new ProviderReply(id, root.path("created").isNumber() ? root.path("created").asLong() : null,
                 allChoices, usageNode.isObject() ? usageNode : null, usage, text(root.path("system_fingerprint")),
-                text(first.path("finish_reason")), content, toolCalls, refusal, logprobs(first.path("logprobs")));
+                text(first.path("finish_reason")), content, toolCalls, refusal, logprobs(first.path("logprobs")),
+                text(root.path("model")));
     }
 
     private static List<Double> logprobs(JsonNode logprobs) {

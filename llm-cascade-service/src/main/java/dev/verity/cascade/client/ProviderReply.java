@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param usage token counts as reported; null when the provider reported none
  * @param tokenLogprobs log-probabilities of the first choice's tokens, when the provider sent them
+ * @param model the model the provider says answered (traces and GenAI metrics); null when it named none
  */
 public record ProviderReply(
         String id,
@@ -23,5 +24,6 @@ public record ProviderReply(
         String content,
         boolean hasToolCalls,
         String refusal,
-        List<Double> tokenLogprobs) {
+        List<Double> tokenLogprobs,
+        String model) {
 }

@@ -44,9 +44,11 @@ public class Cascade {
     private final AnswerSigner signer;
     private final ObjectMapper json;
     private final double threshold;
+    private final AttemptSpans spans;
 
     public Cascade(ModelGuards guards, ResponseCache cache, StreamRelay relay, AnswerSigner signer, ObjectMapper json,
-            CascadePolicy policy) {
+            CascadePolicy policy, AttemptSpans spans) {
+        this.spans = spans;
         this.guards = guards;
         this.cache = cache;
         this.relay = relay;
@@ -101,7 +103,8 @@ public class Cascade {
         }
         ModelSpec model = walk.plan.get(index);
         boolean degradedRoute = walk.preferredFailed || (walk.named != null && index > 0);
-        return guards.startStream(model, upstreamBody(walk.request, model), walk.context, degradedRoute)
+        ObjectNode body = upstreamBody(walk.request, model);
+        return spans.stream(model, body, () -> guards.startStream(model, body, walk.context, degradedRoute))
                 .chain(outcome -> switch (outcome) {
                     case StreamOutcome.Started started -> Uni.createFrom().<StreamResult>item(walk.streaming(started));
                     case StreamOutcome.Failed failed -> {
@@ -158,7 +161,8 @@ public class Cascade {
         }
         ModelSpec model = walk.plan.get(index);
         boolean degradedRoute = walk.preferredFailed || (walk.named != null && index > 0);
-        return guards.call(model, upstreamBody(walk.request, model), walk.context, degradedRoute)
+        ObjectNode body = upstreamBody(walk.request, model);
+        return spans.call(model, body, () -> guards.call(model, body, walk.context, degradedRoute))
                 .chain(outcome -> {
                     switch (outcome) {
                         case ModelOutcome.Answer answer -> {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.cascade.config.CascadePolicy;
 import dev.verity.contract.UsageEvent;
+import dev.verity.runtime.trace.TraceContext;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
@@ -28,13 +29,16 @@ public class UsageRecorder {
     private final ReactiveStreamCommands<String, String, String> stream;
     private final ObjectMapper json;
     private final CascadeMetrics metrics;
+    private final TraceContext traces;
     private final int capacity;
     private final Duration writeTimeout;
     private final ConcurrentLinkedQueue<String> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
     private final AtomicBoolean flushing = new AtomicBoolean();
 
-    public UsageRecorder(ReactiveRedisDataSource redis, ObjectMapper json, CascadeMetrics metrics, CascadePolicy policy) {
+    public UsageRecorder(ReactiveRedisDataSource redis, ObjectMapper json, CascadeMetrics metrics, CascadePolicy policy,
+            TraceContext traces) {
+        this.traces = traces;
         this.stream = redis.stream(String.class);
         this.json = json;
         this.metrics = metrics;
@@ -43,8 +47,10 @@ public class UsageRecorder {
         metrics.usageBuffered(pendingCount::get);
     }
 
-    /** Fire and forget: the caller's answer never waits for Redis. */
-    public void record(UsageEvent event) {
+    /** Fire and forget: the caller's answer never waits for Redis. The event carries the request's trace. */
+    public void record(UsageEvent call) {
+        String traceparent = call.traceparent() == null ? traces.traceparent() : null;
+        UsageEvent event = traceparent == null ? call : call.withTraceparent(traceparent);
         String payload;
         try {
             payload = json.writeValueAsString(event);
