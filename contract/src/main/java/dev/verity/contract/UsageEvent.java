@@ -49,7 +49,7 @@ public record UsageEvent(
 
     /** An event outside any trace; {@link #withTraceparent} adds the caller's. */
     public UsageEvent(String eventId, String orgId, String userId, String requestId, String model, String provider,
-            Integer promptTokens, Integer completionTokens, Double costUsd, long latencyMs, Outcome outcome,
+            Integer promptTokens, Integer completionTokens, BigDecimal costUsd, long latencyMs, Outcome outcome,
             ErrorType errorType, boolean cacheHit, boolean degraded, Instant createdAt) {
         this(eventId, orgId, userId, requestId, model, provider, promptTokens, completionTokens, costUsd, latencyMs,
                 outcome, errorType, cacheHit, degraded, createdAt, null);
