@@ -34,7 +34,9 @@ class RunEscalationTest {
 
     @BeforeEach
     void smallTruncatesLargeAnswers() {
-        stack.provider().reset();
+        // Both models answering first (a warm path), so what the test sees is the quality decision,
+        // not a first call that missed its time limit on a loaded machine.
+        stack.awaitModelsServe();
         stack.provider().truncates("small", TRUNCATED);
         stack.provider().answers("large", ANSWER);
     }

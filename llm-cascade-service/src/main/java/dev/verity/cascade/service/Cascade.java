@@ -379,7 +379,9 @@ public class Cascade {
                 case BEST_HELD -> reasoning.append(String.format(Locale.ROOT,
                         "no model reached quality %.2f: best real answer is %s's (%s)", threshold, label(model), scored));
             }
-            boolean degraded = verdict != Verdict.ACCEPTED || preferredFailed || stream.degradedRoute();
+            // As for a plain answer: a quality escalation away from a named model is not a degraded
+            // route; a failed preferred route, or an answer below the threshold, is.
+            boolean degraded = verdict != Verdict.ACCEPTED || preferredFailed;
             return new Provenance(model.name(), ModelSpec.PROVIDER, seen.id, Instant.now(), degraded, score.value(),
                     false, reasoning.toString(), all, seen.tokens, costUnknown ? null : knownCost,
                     (System.nanoTime() - started) / 1_000_000);
