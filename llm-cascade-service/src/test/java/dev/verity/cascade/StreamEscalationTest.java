@@ -155,6 +155,37 @@ class StreamEscalationTest {
     }
 
     @Test
+    void theLastModelOfThePlanScoredLowIsListedWithItsScoreAndTheAnswerIsDegraded() throws Exception {
+        ScriptedProvider.script(
+                new ScriptedProvider.Send(ScriptedProvider.chunk("chatcmpl-scripted-cut", "Lyon has about")),
+                new ScriptedProvider.Send("data: {\"id\":\"chatcmpl-scripted-cut\",\"object\":\"chat.completion.chunk\","
+                        + "\"created\":1764000000,\"model\":\"upstream-scripted\",\"choices\":[{\"index\":0,\"delta\":{},"
+                        + "\"finish_reason\":\"length\"}]}\n\n"),
+                new ScriptedProvider.Send(ScriptedProvider.DONE),
+                new ScriptedProvider.End());
+        HttpRequest only = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + TestInfra.get().tokens().mint(CascadeTest.USER))
+                .header("Content-Type", "application/json")
+                .header("x-verity-stream-escalation", "announce")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"model":"scripted","fallback":"deny","stream":true,
+                         "messages":[{"role":"user","content":"How many people live in Lyon?"}]}""")).build();
+
+        List<JsonNode> chunks = chunks(events(http.send(only, HttpResponse.BodyHandlers.ofLines())));
+
+        assertThat(indexOfSuperseded(chunks)).isEqualTo(-1);
+        JsonNode provenance = chunks.getLast().path("provenance");
+        assertThat(provenance.path("model").asText()).isEqualTo("scripted");
+        assertThat(provenance.path("degraded").asBoolean()).isTrue();
+        assertThat(provenance.path("attempts")).singleElement().satisfies(attempt -> {
+            assertThat(attempt.path("outcome").asText()).isEqualTo("low_quality");
+            assertThat(attempt.path("quality_score").asDouble()).isEqualTo(0.3);
+            assertThat(attempt.path("reason").asText()).contains("finish_reason=length");
+        });
+        assertThat(provenance.path("selection_reasoning").asText()).contains("no model reached quality 0.70");
+    }
+
+    @Test
     void anAnswerThatPassesIsNotEscalatedAndNoOtherModelIsCalled() throws Exception {
         OpenAi.stub(wireMock, "small", sse("chatcmpl-small-ok", List.of("Lyon ", "and Lille."), "stop", 30, 4));
 

@@ -143,10 +143,13 @@ public class Cascade {
         boolean escalate = decision == StreamDecision.ANNOUNCED && score.value() < threshold
                 && started.index() + 1 < walk.plan.size() && !walk.context.expired();
         if (!escalate) {
-            Provenance provenance = score.value() >= threshold
-                    ? walk.streamedProvenance(started.stream(), seen, score, latency, Verdict.ACCEPTED)
-                    : walk.streamedProvenance(started.stream(), seen, score, latency,
-                            decision == StreamDecision.LIVE ? Verdict.KEPT_LIVE : Verdict.LAST_STREAMED);
+            Verdict verdict = score.value() >= threshold ? Verdict.ACCEPTED
+                    : decision == StreamDecision.LIVE ? Verdict.KEPT_LIVE : Verdict.LAST_STREAMED;
+            if (verdict == Verdict.LAST_STREAMED) {
+                // The last model of the plan (or the deadline reached): scored low, nothing left to ask.
+                walk.scoredLow(model, latency, score);
+            }
+            Provenance provenance = walk.streamedProvenance(started.stream(), seen, score, latency, verdict);
             return Multi.createFrom().items(relay.last(model, seen, provenance, walk.request.includeUsage()),
                     StreamRelay.DONE);
         }
@@ -351,6 +354,12 @@ public class Cascade {
             attempts.add(Attempt.passedOver(model.name(), latencyMs, score.value(), reason));
             notes.add(label(model) + " escalated: " + reason);
             return reason;
+        }
+
+        /** Records a real answer scored below the threshold that no later model could replace. */
+        void scoredLow(ModelSpec model, long latencyMs, QualityScorer.Score score) {
+            attempts.add(Attempt.passedOver(model.name(), latencyMs, score.value(), String.format(Locale.ROOT,
+                    "%s (quality %.2f < %.2f)", score.signal(), score.value(), threshold)));
         }
 
         /** The provenance of the streamed answer the stream ends with, stating the decision. */
