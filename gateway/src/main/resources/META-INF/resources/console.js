@@ -177,7 +177,9 @@ function runEvent(event) {
       step(run, "Run started.", "started");
       break;
     case "agent_thinking":
-      if (d.delta) {
+      if (d.superseded) {
+        superseded(run, d);
+      } else if (d.delta) {
         run.forming.hidden = false;
         run.forming.textContent += d.delta;
       } else {
@@ -201,6 +203,21 @@ function runEvent(event) {
       failed(run, d.problem || {});
       break;
   }
+}
+
+// The cascade scored an attempt that had streamed below its threshold and asked the next tier: the
+// text shown so far is folded away, struck through, under the reason, and the next attempt's text
+// forms afresh. Nothing of it is ever presented as the answer.
+function superseded(run, d) {
+  const s = d.superseded;
+  const replaced = run.forming.textContent;
+  const summary = `Attempt ${s.attempt ?? "?"} by model ${s.model ?? "?"} was replaced`
+    + (d.model ? ` by model ${d.model}` : "") + `: ${s.reason || "no reason given"}`;
+  run.forming.before(el("details", { class: "superseded", "data-attempt": String(s.attempt ?? ""), "data-model": s.model ?? "" },
+    el("summary", {}, summary),
+    el("s", { class: "superseded-text" }, replaced)));
+  run.forming.textContent = "";
+  run.forming.hidden = true;
 }
 
 function completed(run, d) {

@@ -20,6 +20,22 @@ public final class Headers {
      */
     public static final String FAILURE_EVENT = "X-Verity-Failure-Event";
     public static final String FAILURE_EVENT_BY_CALLER = "caller";
+    /**
+     * Sent by an OpenAI caller of a streamed completion with value {@link #HOLD_STREAM_SCORED}: the
+     * llm-cascade holds each model's stream until its answer is scored and releases only the one it
+     * accepts, so a streamed call gets the cascade's quality decision (first byte after the first
+     * answer has ended). Without it, the first model to start streaming answers.
+     */
+    public static final String HOLD_STREAM = "x-verity-hold-stream";
+    public static final String HOLD_STREAM_SCORED = "scored";
+    /**
+     * Sent by the execution agent on its streamed model turns with value
+     * {@link #STREAM_ESCALATION_ANNOUNCE}: the answer streams live, and when it scores below the
+     * threshold the llm-cascade sends a {@code verity.attempt.superseded} event and streams the next
+     * tier's answer after it. Not an OpenAI stream shape, so the gateway never forwards it.
+     */
+    public static final String STREAM_ESCALATION = "x-verity-stream-escalation";
+    public static final String STREAM_ESCALATION_ANNOUNCE = "announce";
 
     private Headers() {
     }

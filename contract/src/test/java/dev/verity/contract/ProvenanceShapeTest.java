@@ -33,6 +33,22 @@ class ProvenanceShapeTest {
     }
 
     @Test
+    void aPassedOverAttemptCarriesItsScoreAndReasonAndOtherAttemptsDoNot() throws Exception {
+        JsonNode passed = tree(Attempt.passedOver("small", 90, 0.3, "finish_reason=length (truncated) (quality 0.30 < 0.70)"));
+        JsonNode succeeded = tree(Attempt.succeeded("large", 400));
+        JsonNode failed = tree(new Attempt("small", AttemptOutcome.TIMEOUT, 2000, ErrorType.LLM_TIMEOUT, null));
+
+        assertThat(fieldNames(passed)).containsExactly("model", "outcome", "latency_ms", "quality_score", "reason");
+        assertThat(passed.get("outcome").asText()).isEqualTo("low_quality");
+        assertThat(passed.get("quality_score").asDouble()).isEqualTo(0.3);
+        assertThat(fieldNames(succeeded)).containsExactly("model", "outcome", "latency_ms");
+        assertThat(fieldNames(failed)).containsExactly("model", "outcome", "latency_ms", "error_type");
+        // Read back as the agent and gateway read a provenance: nothing lost.
+        Attempt read = new com.fasterxml.jackson.databind.ObjectMapper().treeToValue(passed, Attempt.class);
+        assertThat(read).isEqualTo(Attempt.passedOver("small", 90, 0.3, "finish_reason=length (truncated) (quality 0.30 < 0.70)"));
+    }
+
+    @Test
     void cannotExistWithoutAModelOrAProviderResponseId() {
         assertThatThrownBy(() -> new Provenance(null, "p", "id", PRODUCED, false, null, false, null, null, null, null, 0))
                 .isInstanceOf(NullPointerException.class);

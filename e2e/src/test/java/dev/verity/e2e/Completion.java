@@ -15,6 +15,11 @@ record Completion(String id, String model, String content, String toolCallJson, 
         return new Completion(id, model, text, null, "stop", promptTokens, completionTokens);
     }
 
+    /** An answer the provider cut off at its token limit: {@code finish_reason: length}. */
+    static Completion truncated(String id, String model, String text, int promptTokens, int completionTokens) {
+        return new Completion(id, model, text, null, "length", promptTokens, completionTokens);
+    }
+
     static Completion toolCall(String id, String model, String callId, String tool, String arguments,
                                int promptTokens, int completionTokens) {
         return new Completion(id, model, null, "%s|%s|%s".formatted(callId, tool, arguments), "tool_calls",

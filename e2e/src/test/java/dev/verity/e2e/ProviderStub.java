@@ -50,6 +50,15 @@ public final class ProviderStub implements AutoCloseable {
         return id;
     }
 
+    /** The model's answer is cut off by its token limit ({@code finish_reason: length}). */
+    public String truncates(String model, String text) {
+        String id = "chatcmpl-e2e-cut-" + IDS.incrementAndGet();
+        // Token counts whose price (a double in the cascade today) has at most 9 decimals, which the
+        // data agent requires of cost_usd; 21/4 at small's prices would be dead-lettered there.
+        stubBoth(() -> post(urlPathEqualTo(path(model))), 0, Completion.truncated(id, model, text, 20, 5));
+        return id;
+    }
+
     /**
      * The model first asks for one tool call, then (once it has the tool result) answers with text:
      * a two-step agent run over the real tools.

@@ -75,6 +75,7 @@ class StreamingRunTest {
         assertThat(deltas).allSatisfy(delta -> {
             assertThat(delta.path("data").path("model").asText()).isEqualTo("large");
             assertThat(delta.path("data").path("step").asInt()).isEqualTo(1);
+            assertThat(delta.path("data").path("attempt").asInt()).isEqualTo(1);
         });
         assertThat(text(deltas)).isEqualTo(answer);
         JsonNode completed = events.get(events.size() - 1);
@@ -92,6 +93,71 @@ class StreamingRunTest {
         assertThat(Sse.types(logged)).containsExactlyElementsOf(Sse.types(events));
         assertThat(text(Sse.deltas(logged))).isEqualTo(answer);
         assertThat(Sse.deltas(logged)).allSatisfy(delta -> assertThat(delta.path("data").path("model").asText()).isEqualTo("large"));
+    }
+
+    @Test
+    void aSupersededAttemptIsAnnouncedBeforeTheNextTiersDeltasAndOnlyTheirTextIsTheAnswer() {
+        String truncated = "Your p95 latency today was 8";
+        String answer = "Your p95 latency today was 812 ms.";
+        cascade.escalatesAfterStreaming(truncated, "small", answer, "large");
+
+        List<JsonNode> events = Sse.events(Runs.stream(token, QUESTION, "req-stream-superseded").asString());
+
+        int at = -1;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).path("data").has("superseded")) {
+                assertThat(at).as("one superseded event").isEqualTo(-1);
+                at = i;
+            }
+        }
+        assertThat(at).isPositive();
+        JsonNode superseded = events.get(at);
+        assertThat(superseded.path("type").asText()).isEqualTo("agent_thinking");
+        assertThat(superseded.path("data").path("superseded").path("attempt").asInt()).isEqualTo(1);
+        assertThat(superseded.path("data").path("superseded").path("model").asText()).isEqualTo("small");
+        assertThat(superseded.path("data").path("superseded").path("reason").asText())
+                .isEqualTo(CascadeStandIn.TRUNCATION_REASON);
+        assertThat(superseded.path("data").path("superseded").path("quality_score").asDouble()).isEqualTo(0.3);
+        // What follows is named: the next attempt and its model.
+        assertThat(superseded.path("data").path("model").asText()).isEqualTo("large");
+        assertThat(superseded.path("data").path("attempt").asInt()).isEqualTo(2);
+        List<JsonNode> before = Sse.deltas(events.subList(0, at));
+        List<JsonNode> after = Sse.deltas(events.subList(at + 1, events.size()));
+        assertThat(text(before)).isEqualTo(truncated);
+        assertThat(before).allSatisfy(delta -> {
+            assertThat(delta.path("data").path("attempt").asInt()).isEqualTo(1);
+            assertThat(delta.path("data").path("model").asText()).isEqualTo("small");
+        });
+        assertThat(text(after)).isEqualTo(answer);
+        assertThat(after).allSatisfy(delta -> {
+            assertThat(delta.path("data").path("attempt").asInt()).isEqualTo(2);
+            assertThat(delta.path("data").path("model").asText()).isEqualTo("large");
+        });
+        JsonNode completed = events.getLast();
+        assertThat(Sse.types(events).stream().filter(type -> type.equals("agent_completed") || type.equals("agent_failed")))
+                .containsExactly("agent_completed");
+        assertThat(completed.path("data").path("response").asText()).isEqualTo(answer);
+        assertThat(completed.path("data").path("provenance").path("model").asText()).isEqualTo("large");
+        assertThat(completed.path("data").path("provenance").path("attempts").get(0).path("outcome").asText())
+                .isEqualTo("low_quality");
+        // The agent asked for announced escalation on its model turn.
+        assertThat(cascade.chatRequestsRaw()).allSatisfy(request ->
+                assertThat(request.getHeader("x-verity-stream-escalation")).isEqualTo("announce"));
+
+        // Without streaming the caller gets the decision only: the escalated answer.
+        String outcome = Runs.post(token, Runs.body(QUESTION, false), "req-stream-superseded-b", null).then()
+                .statusCode(200).extract().asString();
+        assertThat(Json.read(outcome).path("response").asText()).isEqualTo(answer);
+        assertThat(Json.read(outcome).path("provenance").path("attempts")).hasSize(2);
+    }
+
+    @Test
+    void aSupersededEventWithoutModelsFailsTheTurnAndItsTextIsNeverTheAnswer() {
+        cascade.supersedesWithoutNamingModels("Your p95 latency today was 8", "small");
+
+        JsonNode problem = failedRun("req-stream-superseded-bad");
+
+        assertThat(problem.path("error_type").asText()).isEqualTo("llm_invalid_response");
     }
 
     @Test

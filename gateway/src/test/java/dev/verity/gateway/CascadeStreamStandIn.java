@@ -30,6 +30,9 @@ public class CascadeStreamStandIn implements QuarkusTestResourceLifecycleManager
     static final AtomicReference<Script> SCRIPT = new AtomicReference<>();
     static final AtomicReference<String> LAST_BODY = new AtomicReference<>();
     static final AtomicReference<String> LAST_AUTHORIZATION = new AtomicReference<>();
+    /** The request's {@code x-verity-hold-stream} and {@code x-verity-stream-escalation}, "absent" when not sent. */
+    static final AtomicReference<String> LAST_HOLD = new AtomicReference<>();
+    static final AtomicReference<String> LAST_ESCALATION = new AtomicReference<>();
     /** All scripted events were written. */
     static final AtomicBoolean SENT_ALL = new AtomicBoolean();
     /** The gateway closed the connection while the stream was still open. */
@@ -63,6 +66,8 @@ public class CascadeStreamStandIn implements QuarkusTestResourceLifecycleManager
         SCRIPT.set(null);
         LAST_BODY.set(null);
         LAST_AUTHORIZATION.set(null);
+        LAST_HOLD.set(null);
+        LAST_ESCALATION.set(null);
         SENT_ALL.set(false);
         CANCELLED.set(false);
     }
@@ -82,6 +87,9 @@ public class CascadeStreamStandIn implements QuarkusTestResourceLifecycleManager
         request.body().onSuccess(body -> {
             LAST_BODY.set(body.toString());
             LAST_AUTHORIZATION.set(request.getHeader("Authorization"));
+            LAST_HOLD.set(java.util.Objects.requireNonNullElse(request.getHeader("x-verity-hold-stream"), "absent"));
+            LAST_ESCALATION.set(java.util.Objects.requireNonNullElse(
+                    request.getHeader("x-verity-stream-escalation"), "absent"));
             SCRIPT.get().answer(request, body);
         });
     }

@@ -206,6 +206,25 @@ class StreamingCompletionsTest {
     }
 
     @Test
+    void theHoldHeaderReachesTheCascadeAndAnnouncedEscalationNeverDoes() throws Exception {
+        CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("Costs fell."), finish(),
+                provenance("Costs fell."), "[DONE]")));
+
+        List<String> held = rawStream(token(user("mid")), "x-verity-hold-stream", "scored",
+                "x-verity-stream-escalation", "announce");
+
+        assertThat(textOf(held)).isEqualTo("Costs fell.");
+        assertThat(CascadeStreamStandIn.LAST_HOLD.get()).isEqualTo("scored");
+        // Announced escalation is a stream shape OpenAI clients do not know: only the agent may ask for it.
+        assertThat(CascadeStreamStandIn.LAST_ESCALATION.get()).isEqualTo("absent");
+
+        CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("Costs fell."), finish(),
+                provenance("Costs fell."), "[DONE]")));
+        rawStream(token(user("mid")));
+        assertThat(CascadeStreamStandIn.LAST_HOLD.get()).isEqualTo("absent");
+    }
+
+    @Test
     void aMidStreamErrorIsRelayedAfterExactlyTheRealText() {
         CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("Partial "), content("answer "),
                 CascadeStreamStandIn.upstreamError())));

@@ -155,6 +155,8 @@ class CascadeTest {
         assertThat(body.getString("provenance.selection_reasoning")).contains("finish_reason=length");
         assertThat(body.getString("provenance.attempts[0].model")).isEqualTo("small");
         assertThat(body.getString("provenance.attempts[0].outcome")).isEqualTo("low_quality");
+        assertThat(body.getDouble("provenance.attempts[0].quality_score")).isEqualTo(0.3);
+        assertThat(body.getString("provenance.attempts[0].reason")).contains("finish_reason=length").contains("< 0.70");
         assertThat(body.getString("provenance.attempts[1].outcome")).isEqualTo("success");
         // Both calls were really made and paid for.
         // (31 × 0.5 + 4 × 1.5 + 40 × 5 + 12 × 15) / 1e6 exactly.

@@ -52,24 +52,25 @@ public class CascadeClient {
     }
 
     /**
-     * One model turn, streamed: {@code deltas} receives the answer's text as it arrives. Fails with
+     * One model turn, streamed: {@code progress} receives the answer's text as it arrives, and the
+     * news when the cascade replaces an attempt's text with the next tier's answer. Fails with
      * {@link DeadlineExceeded} when the deadline arrives first; every other failure is a
      * {@link CascadeReply.Failed} with the problem the user will see. Cancelling the returned
      * {@code Uni} closes the connection, which ends the cascade's work on it.
      */
-    public Uni<CascadeReply> complete(ObjectNode request, CallContext call, UserContext user, Consumer<TextDelta> deltas) {
+    public Uni<CascadeReply> complete(ObjectNode request, CallContext call, UserContext user, Consumer<TurnProgress> progress) {
         long started = System.nanoTime();
         ObjectNode streamed = request.deepCopy().put("stream", true);
         // Asked for, so the provenance of the last chunk carries the provider's real token counts.
         streamed.putObject("stream_options").put("include_usage", true);
-        return attempt(streamed, call, user, deltas).chain(attempt -> {
+        return attempt(streamed, call, user, progress).chain(attempt -> {
             if (attempt.reply() instanceof CascadeReply.Failed failed && !attempt.streamed()) {
                 Optional<Duration> wait = retryWait(failed.problem(), call);
                 if (wait.isPresent()) {
                     Log.infof("request %s: cascade answered %s, retrying once after %s", call.requestId(),
                             failed.problem().errorType().wire(), wait.get());
                     return Uni.createFrom().voidItem().onItem().delayIt().by(wait.get())
-                            .chain(() -> attempt(streamed, call, user, deltas));
+                            .chain(() -> attempt(streamed, call, user, progress));
                 }
             }
             return Uni.createFrom().item(attempt);
@@ -119,7 +120,7 @@ public class CascadeClient {
     private record Attempt(CascadeReply reply, boolean streamed) {
     }
 
-    private Uni<Attempt> attempt(ObjectNode request, CallContext call, UserContext user, Consumer<TextDelta> deltas) {
+    private Uni<Attempt> attempt(ObjectNode request, CallContext call, UserContext user, Consumer<TurnProgress> progress) {
         Duration remaining = call.remaining();
         if (!remaining.isPositive()) {
             return Uni.createFrom().failure(new DeadlineExceeded(Services.LLM_CASCADE));
@@ -137,7 +138,7 @@ public class CascadeClient {
                         return Uni.createFrom().item(new Attempt(CompletionReader.invalid(
                                 "The model service answered in a form this service cannot read.", call, user), false));
                     }
-                    return stream(exchange, call, user, deltas).map(reply -> new Attempt(reply, true));
+                    return stream(exchange, call, user, progress).map(reply -> new Attempt(reply, true));
                 })
                 .ifNoItem().after(remaining).failWith(() -> new DeadlineExceeded(Services.LLM_CASCADE))
                 .onFailure(e -> !(e instanceof DeadlineExceeded)).recoverWithItem(e -> {
@@ -153,14 +154,17 @@ public class CascadeClient {
      * exchange is closed unless it ended cleanly, so nothing keeps streaming for nobody.
      */
     private Uni<CascadeReply> stream(CascadeHttp.Exchange exchange, CallContext call, UserContext user,
-                                     Consumer<TextDelta> deltas) {
+                                     Consumer<TurnProgress> progress) {
         StreamedTurn turn = new StreamedTurn(bodies, reader, call, user, exchange.header(Headers.VERITY_MODEL));
         SseDecoder decoder = new SseDecoder();
         return exchange.body()
                 .onItem().transformToIterable(buffer -> turn.readAll(decoder.feed(buffer.getBytes())))
                 .onItem().invoke(step -> {
-                    if (step instanceof StreamedTurn.Step.Text text) {
-                        deltas.accept(text.delta());
+                    switch (step) {
+                        case StreamedTurn.Step.Text text -> progress.accept(text.delta());
+                        case StreamedTurn.Step.Replaced replaced -> progress.accept(replaced.superseded());
+                        case StreamedTurn.Step.Quiet quiet -> { }
+                        case StreamedTurn.Step.End end -> { }
                     }
                 })
                 // Only reached when no event ended the turn: the first End is taken and the rest cancelled.

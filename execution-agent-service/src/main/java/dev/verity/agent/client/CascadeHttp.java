@@ -55,6 +55,8 @@ class CascadeHttp {
                 .putHeader(Headers.REQUEST_ID, call.requestId())
                 .putHeader(Headers.REQUEST_DEADLINE, String.valueOf(call.deadlineEpochMillis()))
                 .putHeader("Content-Type", "application/json")
+                // A run's answer gets the cascade's quality decision: escalation after streaming, announced.
+                .putHeader(Headers.STREAM_ESCALATION, Headers.STREAM_ESCALATION_ANNOUNCE)
                 .putHeader("Accept", "text/event-stream, " + Headers.PROBLEM_JSON + ", application/json");
         return client.request(options).chain(request -> request.send(Buffer.buffer(body.toString()))
                 .map(response -> new Exchange(request, response, response.toMulti()))

@@ -18,11 +18,15 @@ import java.util.TreeMap;
  * contract) into the same completion a non-streamed answer would be: text deltas joined in order,
  * tool-call fragments joined per {@code index}, the finish reason, and the provenance of the
  * cascade's last chunk. The answer only counts once {@code [DONE]} arrives; anything else that
- * ends the stream is a failure, so partial text never becomes an answer.
+ * ends the stream is a failure, so partial text never becomes an answer. A
+ * {@code verity.attempt.superseded} event (the cascade escalated after scoring what streamed)
+ * drops what was assembled: the answer is the one streamed after it.
  */
 final class StreamedTurn {
 
     private static final String DONE = "[DONE]";
+    /** The cascade's event for an attempt whose streamed text the next tier's answer replaces. */
+    static final String SUPERSEDED = "verity.attempt.superseded";
 
     /** What one event meant for the turn. */
     sealed interface Step {
@@ -32,6 +36,10 @@ final class StreamedTurn {
 
         /** An event without text (a tool-call fragment, usage, the provenance chunk). */
         record Quiet() implements Step {
+        }
+
+        /** The cascade replaced the text streamed so far with the next tier's answer, which follows. */
+        record Replaced(Superseded superseded) implements Step {
         }
 
         /** The turn is over: a real answer after {@code [DONE]}, or the problem that ended the stream. */
@@ -48,6 +56,10 @@ final class StreamedTurn {
     private final Map<Integer, CallParts> toolCalls = new TreeMap<>();
     private String finishReason;
     private JsonNode provenance;
+    private int attempt = 1;
+    /** Model and attempt of the text being joined in {@link #readAll}. */
+    private String textModel;
+    private int textAttempt;
     /** Also read from the deadline's timer thread when the turn is given up. */
     private volatile boolean ended;
 
@@ -73,25 +85,29 @@ final class StreamedTurn {
     List<Step> readAll(List<String> events) {
         List<Step> steps = new ArrayList<>();
         StringBuilder text = new StringBuilder();
+        textModel = model;
+        textAttempt = attempt;
         for (String data : events) {
             if (ended) {
                 break;
             }
             Step step = read(data);
             if (step instanceof Step.Text piece) {
+                textModel = piece.delta().model();
+                textAttempt = piece.delta().attempt();
                 text.append(piece.delta().text());
                 continue;
             }
             if (!text.isEmpty()) {
-                steps.add(new Step.Text(new TextDelta(model, text.toString())));
+                steps.add(new Step.Text(new TextDelta(textModel, text.toString(), textAttempt)));
                 text.setLength(0);
             }
-            if (step instanceof Step.End) {
+            if (step instanceof Step.End || step instanceof Step.Replaced) {
                 steps.add(step);
             }
         }
         if (!text.isEmpty()) {
-            steps.add(new Step.Text(new TextDelta(model, text.toString())));
+            steps.add(new Step.Text(new TextDelta(textModel, text.toString(), textAttempt)));
         }
         return steps;
     }
@@ -111,6 +127,9 @@ final class StreamedTurn {
         }
         if (chunk.has("error")) {
             return end(new CascadeReply.Failed(streamProblem(chunk)));
+        }
+        if (SUPERSEDED.equals(chunk.path("object").asText())) {
+            return superseded(chunk.path("superseded"));
         }
         if (model == null && chunk.path("model").isTextual()) {
             model = chunk.get("model").asText();
@@ -136,7 +155,28 @@ final class StreamedTurn {
             return new Step.Quiet();
         }
         content.append(text);
-        return new Step.Text(new TextDelta(model, text.toString()));
+        return new Step.Text(new TextDelta(model, text.toString(), attempt));
+    }
+
+    /**
+     * The cascade's {@code verity.attempt.superseded} event: everything assembled so far belonged to
+     * the replaced attempt and is dropped, so only the next tier's answer can become the turn.
+     */
+    private Step superseded(JsonNode superseded) {
+        if (!superseded.path("model").isTextual() || !superseded.path("next_model").isTextual()) {
+            return malformed("superseded event without model or next_model");
+        }
+        Superseded replaced = new Superseded(superseded.path("attempt").asInt(attempt), superseded.get("model").asText(),
+                superseded.path("reason").asText(""),
+                superseded.path("quality_score").isNumber() ? superseded.get("quality_score").asDouble() : null,
+                superseded.get("next_model").asText());
+        content.setLength(0);
+        toolCalls.clear();
+        finishReason = null;
+        provenance = null;
+        attempt = replaced.attempt() + 1;
+        model = replaced.nextModel();
+        return new Step.Replaced(replaced);
     }
 
     /** The body ended cleanly but without {@code [DONE]}: the answer is incomplete. */

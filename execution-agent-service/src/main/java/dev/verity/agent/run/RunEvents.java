@@ -1,5 +1,6 @@
 package dev.verity.agent.run;
 
+import dev.verity.agent.client.Superseded;
 import dev.verity.agent.client.TextDelta;
 import dev.verity.contract.Event;
 import dev.verity.contract.EventType;
@@ -43,7 +44,19 @@ final class RunEvents {
 
     /** Text of the model's answer as it streams in: a real call is in flight and this is what it produced so far. */
     void thinkingDelta(int step, TextDelta delta) {
-        emit(EventType.AGENT_THINKING, data("model", delta.model(), "delta", delta.text(), "step", step));
+        emit(EventType.AGENT_THINKING, data("model", delta.model(), "delta", delta.text(), "step", step,
+                "attempt", delta.attempt()));
+    }
+
+    /**
+     * The text of an attempt is replaced by the next tier's answer: said before that answer's deltas,
+     * with the attempt and model it replaces and why; {@code model} and {@code attempt} name what follows.
+     */
+    void superseded(int step, Superseded superseded) {
+        Map<String, Object> replaced = data("attempt", superseded.attempt(), "model", superseded.model(),
+                "reason", superseded.reason(), "quality_score", superseded.qualityScore());
+        emit(EventType.AGENT_THINKING, data("step", step, "model", superseded.nextModel(),
+                "attempt", superseded.attempt() + 1, "superseded", replaced));
     }
 
     void toolExecuting(int step, String tool, String callId, Object arguments) {

@@ -8,6 +8,8 @@ import dev.verity.agent.client.CascadeClient;
 import dev.verity.agent.client.CascadeReply;
 import dev.verity.agent.client.DeadlineExceeded;
 import dev.verity.agent.client.ModelTurn;
+import dev.verity.agent.client.Superseded;
+import dev.verity.agent.client.TextDelta;
 import dev.verity.agent.client.ToolCall;
 import dev.verity.agent.client.ToolOutcome;
 import dev.verity.agent.config.AgentConfig;
@@ -33,8 +35,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * executed for real through the data agent, their results (or their real failures) go back to the
  * model, until the model answers, the step limit is reached or the deadline passes. The events
  * describe exactly what happened and end with one terminal event: each model call announces
- * itself with one agent_thinking event, and the text it streams follows as agent_thinking deltas;
- * only a turn the cascade completed (with [DONE] and provenance) becomes the answer. A run goes on
+ * itself with one agent_thinking event, and the text it streams follows as agent_thinking deltas
+ * (with the cascade's {@code attempt} and the {@code model} streaming it); when the cascade scores
+ * an attempt below its threshold after it streamed, an agent_thinking event with
+ * {@code superseded: {attempt, model, reason}} says that attempt's text is replaced, before the
+ * next tier's deltas. Only a turn the cascade completed (with [DONE] and provenance) becomes the answer. A run goes on
  * to its own end when the caller that started it leaves (see {@link #run}).
  */
 @ApplicationScoped
@@ -152,7 +157,12 @@ public class RunService {
                 return end(deadlineProblem());
             }
             events.thinking(step, config.model());
-            return cascade.complete(chatRequest(), context.call(), context.user(), delta -> events.thinkingDelta(step, delta))
+            return cascade.complete(chatRequest(), context.call(), context.user(), progress -> {
+                        switch (progress) {
+                            case TextDelta delta -> events.thinkingDelta(step, delta);
+                            case Superseded superseded -> events.superseded(step, superseded);
+                        }
+                    })
                     .chain(reply -> switch (reply) {
                         case CascadeReply.Failed failed -> cascadeFailed(failed.problem());
                         case CascadeReply.Answered answered -> answered(answered.turn(), step);

@@ -75,6 +75,46 @@ class StreamedTurnTest {
         assertThat(((CascadeReply.Failed) reply).problem().errorType().wire()).isEqualTo("llm_invalid_response");
     }
 
+    @Test
+    void aSupersededAttemptIsDroppedAndTheAnswerIsTheNextAttemptsWithItsNumberOnEveryDelta() {
+        StreamedTurn turn = new StreamedTurn(bodies, reader, CALL, null, "small");
+        ChunkStream chunks = new ChunkStream("chatcmpl-s", "small")
+                .toolCall(0, "call_x", "query_metrics", "{\"metrics\":", 2).text("Lyon has").finish("length")
+                .superseded(1, "small", "finish_reason=length (truncated) (quality 0.30 < 0.70)", 0.3, "large")
+                .then(new ChunkStream("chatcmpl-1", "large").text("Lyon has 520,000 people.").finish("stop")
+                        .provenance(provenance()).done());
+
+        List<StreamedTurn.Step> steps = turn.readAll(events(chunks));
+
+        assertThat(steps).hasSize(4);
+        TextDelta first = ((StreamedTurn.Step.Text) steps.get(0)).delta();
+        assertThat(first).isEqualTo(new TextDelta("small", "Lyon has", 1));
+        Superseded superseded = ((StreamedTurn.Step.Replaced) steps.get(1)).superseded();
+        assertThat(superseded).isEqualTo(new Superseded(1, "small",
+                "finish_reason=length (truncated) (quality 0.30 < 0.70)", 0.3, "large"));
+        assertThat(((StreamedTurn.Step.Text) steps.get(2)).delta())
+                .isEqualTo(new TextDelta("large", "Lyon has 520,000 people.", 2));
+        ModelTurn answer = ((CascadeReply.Answered) ((StreamedTurn.Step.End) steps.get(3)).reply()).turn();
+        // Nothing of the replaced attempt survives: not its text, not its half-streamed tool call.
+        assertThat(answer.content()).isEqualTo("Lyon has 520,000 people.");
+        assertThat(answer.toolCalls()).isEmpty();
+        assertThat(answer.finishReason()).isEqualTo("stop");
+    }
+
+    @Test
+    void aSupersededEventThatNamesNoNextModelIsAnUnreadableStream() {
+        StreamedTurn turn = new StreamedTurn(bodies, reader, CALL, null, "small");
+        List<String> events = events(new ChunkStream("chatcmpl-s", "small").text("Lyon has")
+                .raw("{\"object\":\"verity.attempt.superseded\",\"superseded\":{\"attempt\":1,\"model\":\"small\"}}")
+                .text("after").done());
+
+        List<StreamedTurn.Step> steps = turn.readAll(events);
+
+        assertThat(steps).hasSize(2);
+        CascadeReply reply = ((StreamedTurn.Step.End) steps.get(1)).reply();
+        assertThat(((CascadeReply.Failed) reply).problem().errorType().wire()).isEqualTo("llm_invalid_response");
+    }
+
     private static String fragment(int index, String id, String name, String arguments) {
         var chunk = Json.MAPPER.createObjectNode().put("id", "chatcmpl-1").put("object", "chat.completion.chunk")
                 .put("model", "large");

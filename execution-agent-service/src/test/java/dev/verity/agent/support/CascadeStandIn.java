@@ -103,6 +103,35 @@ public final class CascadeStandIn extends ServiceStandIn {
         stub(Stage.ANY, null, json(200, completion.toString()));
     }
 
+    /**
+     * The cascade escalates after streaming: {@code truncated} streams from {@code small} and ends
+     * with {@code finish_reason: length}, the superseded event follows, then {@code answer} from
+     * {@code large} with the provenance of the decision (both attempts, the first passed over).
+     */
+    public static final String TRUNCATION_REASON = "finish_reason=length (truncated) (quality 0.30 < 0.70)";
+
+    public void escalatesAfterStreaming(String truncated, String small, String answer, String large) {
+        String id = chatId();
+        ChunkStream chunks = new ChunkStream("chatcmpl-" + UUID.randomUUID(), small).text(truncated).finish("length")
+                .superseded(1, small, TRUNCATION_REASON, 0.3, large)
+                .then(new ChunkStream(id, large).text(answer).finish("stop")
+                        .provenance(new Provenance(large, "openai-compatible", id, Instant.now(), false, 1.0, false,
+                                "tier 1 " + small + " escalated: " + TRUNCATION_REASON + "; tier 2 " + large
+                                        + " streamed and was accepted when scored at its end: finish_reason=stop (quality 1.00)",
+                                List.of(Attempt.passedOver(small, 120, 0.3, TRUNCATION_REASON), Attempt.succeeded(large, 380)),
+                                new Usage(212, 38), new java.math.BigDecimal("0.000215"), 520)))
+                .done();
+        stub(Stage.ANY, null, stream(small, false, chunks, null));
+    }
+
+    /** A superseded event that says neither which model it replaces nor which follows. */
+    public void supersedesWithoutNamingModels(String truncated, String model) {
+        ChunkStream chunks = new ChunkStream(chatId(), model).text(truncated).finish("length")
+                .raw("{\"object\":\"verity.attempt.superseded\",\"choices\":[],\"superseded\":{\"attempt\":1}}")
+                .text("never shown").finish("stop").provenance(provenance(chatId(), model, false, "stop")).done();
+        stub(Stage.ANY, null, stream(model, false, chunks, null));
+    }
+
     /** Part of an answer streams, then the connection drops: no error event, no [DONE]. */
     public void cutsOffAfter(String partialText, String model) {
         ChunkStream chunks = new ChunkStream(chatId(), model).text(partialText);

@@ -93,6 +93,25 @@ public final class ChunkStream {
         return this;
     }
 
+    /**
+     * The cascade's announcement that the text streamed so far (attempt {@code attempt} of
+     * {@code model}) is replaced by {@code next}'s answer, which follows.
+     */
+    public ChunkStream superseded(int attempt, String model, String reason, double score, String next) {
+        ObjectNode event = Json.MAPPER.createObjectNode().put("object", "verity.attempt.superseded").put("model", model);
+        event.putArray("choices");
+        event.putObject("superseded").put("attempt", attempt).put("model", model).put("reason", reason)
+                .put("quality_score", score).put("next_model", next);
+        events.add(event.toString());
+        return this;
+    }
+
+    /** The chunks of another model's answer after a supersession, in this same body. */
+    public ChunkStream then(ChunkStream next) {
+        events.addAll(next.events);
+        return this;
+    }
+
     /** Any data line, as it stands (for chunks a cascade should never send). */
     public ChunkStream raw(String data) {
         events.add(data);

@@ -62,9 +62,13 @@ public class CascadeClient implements StatusSource {
         }
     }
 
-    /** The same completion with {@code "stream": true}: started stream or problem, decided before the first chunk. */
-    public Uni<StreamReply> stream(RequestContext ctx, JsonNode body) {
-        return streams.open(ctx, body);
+    /**
+     * The same completion with {@code "stream": true}: started stream or problem, decided before the
+     * first chunk. {@code holdStream} is the caller's {@code x-verity-hold-stream} header, passed on
+     * as sent (the cascade judges its value); null when the caller sent none.
+     */
+    public Uni<StreamReply> stream(RequestContext ctx, JsonNode body, String holdStream) {
+        return streams.open(ctx, body, holdStream);
     }
 
     /** How the gateway names the cascade in GenAI metrics. */

@@ -72,7 +72,8 @@ public class CascadeStreams {
         client.closeAndAwait();
     }
 
-    public Uni<StreamReply> open(RequestContext ctx, JsonNode body) {
+    /** {@code holdStream}: the caller's {@code x-verity-hold-stream} value, forwarded when present. */
+    public Uni<StreamReply> open(RequestContext ctx, JsonNode body, String holdStream) {
         Duration left = ctx.remaining();
         if (left.isZero()) {
             return Uni.createFrom().item(failure(DownstreamReplies.timeout(SERVICE, ErrorType.LLM_TIMEOUT, ctx)));
@@ -91,6 +92,11 @@ public class CascadeStreams {
                 .putHeader("Accept", "text/event-stream, " + Headers.PROBLEM_JSON)
                 .putHeader(Headers.REQUEST_ID, ctx.requestId())
                 .putHeader(Headers.REQUEST_DEADLINE, Long.toString(ctx.deadlineEpochMillis()));
+        if (holdStream != null) {
+            // Only this one of Verity's stream options is the caller's to choose: announced escalation
+            // changes the stream's shape away from OpenAI's, so it is never forwarded from outside.
+            options.putHeader(Headers.HOLD_STREAM, holdStream);
+        }
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         return client.request(options)
                 .chain(request -> {

@@ -61,7 +61,7 @@ public class CompletionsResource {
             throw invalid("The request body must be a JSON object.", ctx);
         }
         if (body.path("stream").asBoolean(false)) {
-            return stream(body, ctx);
+            return stream(body, ctx, headers.getHeaderString(Headers.HOLD_STREAM));
         }
         return pipeline.forward(Route.COMPLETIONS, ctx, c -> cascade.complete(c, body))
                 .map(reply -> switch (reply) {
@@ -82,9 +82,12 @@ public class CompletionsResource {
     /**
      * {@code "stream": true}: the cascade's events relayed as they come, its {@code x-verity-*}
      * headers passed on; a failure before the first chunk is an ordinary (OpenAI-shaped) error.
+     * The OpenAI rule holds: once bytes reach the caller no other model continues the stream. A
+     * caller who wants the cascade's quality decision sends {@code x-verity-hold-stream: scored},
+     * and the stream starts only once an answer has been scored and accepted.
      */
-    private Uni<Response> stream(JsonNode body, RequestContext ctx) {
-        return pipeline.forwardStream(Route.COMPLETIONS, ctx, c -> cascade.stream(c, body))
+    private Uni<Response> stream(JsonNode body, RequestContext ctx, String holdStream) {
+        return pipeline.forwardStream(Route.COMPLETIONS, ctx, c -> cascade.stream(c, body, holdStream))
                 .map(reply -> switch (reply) {
                     case StreamReply.Started started -> Response.ok(completionEvents.of(started.events()))
                             .type(MediaType.SERVER_SENT_EVENTS_TYPE)

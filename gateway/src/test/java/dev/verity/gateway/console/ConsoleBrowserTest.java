@@ -180,6 +180,50 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aSupersededAttemptIsFoldedStruckThroughWithItsReasonAndTheEscalatedAnswerFormsAfresh() {
+        TestUser user = user("mid");
+        String truncated = "Lyon has about";
+        String answer = "Lyon has about 520,000 inhabitants.";
+        String reason = "finish_reason=length (truncated) (quality 0.30 < 0.70)";
+        agentStreamsSlowly("superseded-question", user, List.of(
+                event("agent_started", "{}"),
+                event("agent_thinking", "{\"step\":1,\"model\":\"auto\"}"),
+                event("agent_thinking", "{\"model\":\"small\",\"delta\":\"Lyon has \",\"step\":1,\"attempt\":1}"),
+                event("agent_thinking", "{\"model\":\"small\",\"delta\":\"about\",\"step\":1,\"attempt\":1}"),
+                event("agent_thinking", "{\"step\":1,\"model\":\"large\",\"attempt\":2,\"superseded\":{\"attempt\":1,"
+                        + "\"model\":\"small\",\"reason\":\"" + reason + "\",\"quality_score\":0.3}}"),
+                event("agent_thinking", "{\"model\":\"large\",\"delta\":\"Lyon has about \",\"step\":1,\"attempt\":2}"),
+                event("agent_thinking", "{\"model\":\"large\",\"delta\":\"520,000 inhabitants.\",\"step\":1,\"attempt\":2}"),
+                event("agent_completed", "{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
+                        + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-3\",\"produced_at\":\"2026-11-25T07:00:00Z\","
+                        + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[{\"model\":\"small\",\"outcome\":\"low_quality\","
+                        + "\"latency_ms\":90,\"quality_score\":0.3,\"reason\":\"" + reason + "\"},{\"model\":\"large\","
+                        + "\"outcome\":\"success\",\"latency_ms\":400}],\"total_cost_usd\":0.000371,\"latency_ms\":520}}")));
+        signIn(user);
+        ask("superseded-question: how many people live in Lyon?");
+
+        // While the run still goes: the replaced attempt is folded away under its reason, struck through.
+        await().atMost(WAIT).until(() -> !browser.findElements(
+                By.cssSelector("#runs li.run[data-state='running'] details.superseded")).isEmpty());
+        WebElement folded = browser.findElement(By.cssSelector("#runs li.run details.superseded"));
+        assertThat(folded.getAttribute("open")).as("folded until the user opens it").isNull();
+        assertThat(folded.getAttribute("data-model")).isEqualTo("small");
+        assertThat(folded.findElement(By.tagName("summary")).getText())
+                .isEqualTo("Attempt 1 by model small was replaced by model large: " + reason);
+        folded.findElement(By.tagName("summary")).click();
+        WebElement struck = folded.findElement(By.cssSelector("s.superseded-text"));
+        assertThat(struck.getText()).isEqualTo(truncated);
+        assertThat(struck.getCssValue("text-decoration-line")).isEqualTo("line-through");
+        Browser.screenshot(browser, "attempt-superseded", By.id("chat"));
+        WebElement run = awaitRunEnded();
+        assertThat(run.getAttribute("data-state")).isEqualTo("completed");
+        // The answer is the escalated one alone, never the replaced text joined to it.
+        assertThat(run.findElement(By.cssSelector(".answer")).getText()).isEqualTo(answer);
+        assertThat(run.findElement(By.cssSelector("dd.model")).getText()).isEqualTo("large");
+        assertThat(run.findElements(By.cssSelector("details.superseded"))).hasSize(1);
+    }
+
+    @Test
     void aProviderFailureShowsTheProblemDetailAndRetryCountdownAndNoAnswer() {
         TestUser user = user("enterprise");
         agentStreams("provider-down", user, List.of(

@@ -6,6 +6,7 @@ import dev.verity.cascade.service.Cascade;
 import dev.verity.cascade.service.CascadeResult;
 import dev.verity.cascade.service.ModelGuards;
 import dev.verity.cascade.service.RequestValidator;
+import dev.verity.cascade.service.StreamDecision;
 import dev.verity.cascade.service.StreamResult;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Headers;
@@ -66,8 +67,15 @@ public class ChatCompletionsResource {
         }
         Long deadline = requested instanceof RequestDeadline.At at ? at.instant().toEpochMilli() : null;
         CallContext context = new CallContext(user, requestId, deadline);
+        Optional<StreamDecision> decision = StreamDecision.of(headers.getHeaderString(Headers.HOLD_STREAM),
+                headers.getHeaderString(Headers.STREAM_ESCALATION));
+        if (decision.isEmpty()) {
+            return problem(ErrorType.INVALID_REQUEST, "Header '" + Headers.HOLD_STREAM + "' takes only the value '"
+                    + Headers.HOLD_STREAM_SCORED + "' and header '" + Headers.STREAM_ESCALATION + "' only '"
+                    + Headers.STREAM_ESCALATION_ANNOUNCE + "', and not both on one request.", user, requestId);
+        }
         if (request.streamRequested()) {
-            return cascade.stream(request, context)
+            return cascade.stream(request, context, decision.get())
                     .map(result -> switch (result) {
                         case StreamResult.Streaming streaming -> Response.ok(new EventStream(streaming.events()))
                                 .type(EventStream.MEDIA_TYPE)

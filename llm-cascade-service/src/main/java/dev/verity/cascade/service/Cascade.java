@@ -9,9 +9,11 @@ import dev.verity.cascade.config.CascadePolicy;
 import dev.verity.contract.Attempt;
 import dev.verity.contract.AttemptOutcome;
 import dev.verity.contract.ErrorType;
+import dev.verity.contract.Headers;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Provenance;
 import dev.verity.contract.Services;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -78,14 +81,15 @@ public class Cascade {
     /**
      * The cascade for {@code "stream": true}. The plan and the walk are the same as for a plain
      * request, and every failure before a model's first chunk (refusal, connection error, timeout to
-     * the first chunk, open breaker) moves on to the next route exactly as a failed call does. What
-     * cannot apply is quality escalation: a plain answer is scored whole before anyone sees it, but a
-     * streamed one is relayed chunk by chunk, and once its first byte is out another model's answer
-     * could only be spliced onto it. So a stream accepts the first model, in cascade order, that
-     * starts streaming. Streams bypass the response cache (the validator refuses {@code cache}
-     * with {@code stream}): the cache stores whole scored answers, a stream is neither.
+     * the first chunk, open breaker) moves on to the next route exactly as a failed call does. Every
+     * streamed answer is scored when it ends, by the same {@link QualityScorer} as a plain one; what
+     * a low score can still change depends on {@code decision}: nothing once bytes are out
+     * ({@link StreamDecision#LIVE}, the OpenAI rule), the next tier after an announcement
+     * ({@link StreamDecision#ANNOUNCED}), or everything, because nothing was released before the
+     * score ({@link StreamDecision#HELD}). Streams bypass the response cache (the validator refuses
+     * {@code cache} with {@code stream}): the cache stores whole scored answers, a stream is neither.
      */
-    public Uni<StreamResult> stream(ChatCompletionRequest request, CallContext context) {
+    public Uni<StreamResult> stream(ChatCompletionRequest request, CallContext context, StreamDecision decision) {
         if (guards.models().isEmpty()) {
             return Uni.createFrom().item(new StreamResult.Failed(problem(ErrorType.LLM_UNAVAILABLE,
                     "No model is configured, so no answer can be produced.", context, List.of(), null)));
@@ -94,24 +98,136 @@ public class Cascade {
         if (walk.plan.isEmpty()) {
             return Uni.createFrom().item(new StreamResult.Failed(tooLong(walk)));
         }
-        return streamStep(walk, 0);
+        if (decision == StreamDecision.HELD) {
+            return heldStep(walk, 0);
+        }
+        return startFrom(walk, 0).map(next -> next
+                .<StreamResult>map(started -> new StreamResult.Streaming(started.stream().model().name(),
+                        walk.preferredFailed || started.stream().degradedRoute(), live(walk, started, decision, 1)))
+                .orElseGet(() -> new StreamResult.Failed(((CascadeResult.Failed) walk.finish()).problem())));
     }
 
-    private Uni<StreamResult> streamStep(Walk walk, int index) {
+    /** A model of the plan that has started streaming, and its place in the plan. */
+    private record Started(StreamOutcome.Started stream, int index) {
+    }
+
+    /** The first model from {@code index} on that starts streaming; every one that does not is recorded as failed. */
+    private Uni<Optional<Started>> startFrom(Walk walk, int index) {
         if (index >= walk.plan.size() || walk.context.expired()) {
-            return Uni.createFrom().item(new StreamResult.Failed(((CascadeResult.Failed) walk.finish()).problem()));
+            return Uni.createFrom().item(Optional.empty());
         }
         ModelSpec model = walk.plan.get(index);
         boolean degradedRoute = walk.preferredFailed || (walk.named != null && index > 0);
         ObjectNode body = upstreamBody(walk.request, model);
         return spans.stream(model, body, () -> guards.startStream(model, body, walk.context, degradedRoute))
                 .chain(outcome -> switch (outcome) {
-                    case StreamOutcome.Started started -> Uni.createFrom().<StreamResult>item(walk.streaming(started));
+                    case StreamOutcome.Started started -> Uni.createFrom().item(Optional.of(new Started(started, index)));
                     case StreamOutcome.Failed failed -> {
                         walk.failed(failed.failure());
-                        yield streamStep(walk, index + 1);
+                        yield startFrom(walk, index + 1);
                     }
                 });
+    }
+
+    /**
+     * One attempt relayed as it streams; when it ends it is scored, and then either its last chunk
+     * and {@code [DONE]} follow, or (announced escalation, a score below the threshold, another
+     * model started) the superseded event and that model's attempt.
+     */
+    private Multi<String> live(Walk walk, Started started, StreamDecision decision, int attempt) {
+        StreamedAnswer seen = new StreamedAnswer();
+        List<Attempt> before = List.copyOf(walk.attempts);
+        // The recovery below covers this attempt only: a later attempt recovers its own failures.
+        return relay.chunks(started.stream(), walk.context, seen)
+                .onCompletion().switchTo(() -> ended(walk, started, seen, decision, attempt))
+                .onFailure().recoverWithItem(failure -> relay.errorEvent(started.stream(), before, walk.context, failure));
+    }
+
+    private Multi<String> ended(Walk walk, Started started, StreamedAnswer seen, StreamDecision decision, int attempt) {
+        ModelSpec model = started.stream().model();
+        long latency = StreamRelay.latencyMs(started.stream());
+        QualityScorer.Score score = QualityScorer.score(seen.reply());
+        walk.spent(Costs.of(model, seen.tokens));
+        boolean escalate = decision == StreamDecision.ANNOUNCED && score.value() < threshold
+                && started.index() + 1 < walk.plan.size() && !walk.context.expired();
+        if (!escalate) {
+            Verdict verdict = score.value() >= threshold ? Verdict.ACCEPTED
+                    : decision == StreamDecision.LIVE ? Verdict.KEPT_LIVE : Verdict.LAST_STREAMED;
+            if (verdict == Verdict.LAST_STREAMED) {
+                // The last model of the plan (or the deadline reached): scored low, nothing left to ask.
+                walk.scoredLow(model, latency, score);
+            }
+            Provenance provenance = walk.streamedProvenance(started.stream(), seen, score, latency, verdict);
+            return Multi.createFrom().items(relay.last(model, seen, provenance, walk.context, walk.request.includeUsage()),
+                    StreamRelay.DONE);
+        }
+        String reason = walk.passedOver(model, latency, score);
+        return Multi.createFrom().uni(startFrom(walk, started.index() + 1))
+                .onItem().transformToMultiAndConcatenate(next -> next
+                        .map(following -> Multi.createBy().concatenating().streams(
+                                Multi.createFrom().item(relay.superseded(attempt, model, score, reason,
+                                        following.stream().model())),
+                                live(walk, following, decision, attempt + 1)))
+                        // No other model could start: the streamed answer stands, below the threshold.
+                        .orElseGet(() -> Multi.createFrom().items(relay.last(model, seen, walk.streamedProvenance(
+                                started.stream(), seen, score, latency, Verdict.LAST_STREAMED),
+                                walk.context, walk.request.includeUsage()), StreamRelay.DONE)));
+    }
+
+    /**
+     * Held streaming: each started attempt is read whole before anything is released, scored, and
+     * either released with its last chunk or passed over for the next model, exactly as plain calls
+     * are walked. A held attempt that fails mid-stream moves on too, since the caller saw none of it.
+     */
+    private Uni<StreamResult> heldStep(Walk walk, int index) {
+        return startFrom(walk, index).chain(next -> {
+            if (next.isEmpty()) {
+                return Uni.createFrom().item(walk.releaseBestHeld());
+            }
+            Started started = next.get();
+            StreamedAnswer seen = new StreamedAnswer();
+            return relay.chunks(started.stream(), walk.context, seen).collect().asList()
+                    .map(Optional::of)
+                    .onFailure().recoverWithItem(failure -> {
+                        walk.failed(relay.midStreamFailure(started.stream(), failure));
+                        return Optional.empty();
+                    })
+                    .chain(events -> {
+                        if (events.isEmpty()) {
+                            return heldStep(walk, started.index() + 1);
+                        }
+                        ModelSpec model = started.stream().model();
+                        long latency = StreamRelay.latencyMs(started.stream());
+                        QualityScorer.Score score = QualityScorer.score(seen.reply());
+                        walk.spent(Costs.of(model, seen.tokens));
+                        Held held = new Held(started, seen, events.get(), score, latency);
+                        if (score.value() >= threshold) {
+                            return Uni.createFrom().item(walk.release(held, Verdict.ACCEPTED));
+                        }
+                        walk.passedOver(model, latency, score);
+                        if (walk.bestHeld == null || score.value() > walk.bestHeld.score().value()) {
+                            walk.bestHeld = held;
+                        }
+                        return heldStep(walk, started.index() + 1);
+                    });
+        });
+    }
+
+    /** A held attempt, read whole and scored, not yet released. */
+    private record Held(Started started, StreamedAnswer seen, List<String> events, QualityScorer.Score score,
+            long latencyMs) {
+    }
+
+    /** What the cascade decided about the streamed answer it ends with. */
+    private enum Verdict {
+        /** It reached the threshold. */
+        ACCEPTED,
+        /** Below the threshold, but its bytes had reached the caller under the OpenAI rule. */
+        KEPT_LIVE,
+        /** Below the threshold, and no later model could start (announced escalation). */
+        LAST_STREAMED,
+        /** Below the threshold, and no held answer reached it: the best held one. */
+        BEST_HELD
     }
 
     private Uni<CascadeResult> run(ChatCompletionRequest request, CallContext context) {
@@ -219,6 +335,7 @@ public class Cascade {
         boolean preferredFailed;
         ModelOutcome.Answer best;
         QualityScorer.Score bestScore;
+        Held bestHeld;
         BigDecimal knownCost = BigDecimal.ZERO;
         boolean costUnknown;
 
@@ -228,17 +345,86 @@ public class Cascade {
         }
 
         void spent(ModelOutcome.Answer answer) {
-            if (answer.costUsd() == null) {
+            spent(answer.costUsd());
+        }
+
+        void spent(BigDecimal costUsd) {
+            if (costUsd == null) {
                 costUnknown = true;
             } else {
-                knownCost = knownCost.add(answer.costUsd());
+                knownCost = knownCost.add(costUsd);
             }
         }
 
+        /** Records a real answer scored below the threshold; returns the reason, as said to the caller. */
+        String passedOver(ModelSpec model, long latencyMs, QualityScorer.Score score) {
+            String reason = String.format(Locale.ROOT, "%s (quality %.2f < %.2f)", score.signal(), score.value(),
+                    threshold);
+            attempts.add(Attempt.passedOver(model.name(), latencyMs, score.value(), reason));
+            notes.add(label(model) + " escalated: " + reason);
+            return reason;
+        }
+
+        /** Records a real answer scored below the threshold that no later model could replace. */
+        void scoredLow(ModelSpec model, long latencyMs, QualityScorer.Score score) {
+            attempts.add(Attempt.passedOver(model.name(), latencyMs, score.value(), String.format(Locale.ROOT,
+                    "%s (quality %.2f < %.2f)", score.signal(), score.value(), threshold)));
+        }
+
+        /** The provenance of the streamed answer the stream ends with, stating the decision. */
+        Provenance streamedProvenance(StreamOutcome.Started stream, StreamedAnswer seen, QualityScorer.Score score,
+                long latencyMs, Verdict verdict) {
+            ModelSpec model = stream.model();
+            List<Attempt> all = new ArrayList<>(attempts);
+            if (verdict == Verdict.ACCEPTED || verdict == Verdict.KEPT_LIVE) {
+                all.add(Attempt.succeeded(model.name(), latencyMs));
+            }
+            StringBuilder reasoning = new StringBuilder();
+            notes.forEach(note -> reasoning.append(note).append("; "));
+            String scored = String.format(Locale.ROOT, "%s (quality %.2f)", score.signal(), score.value());
+            switch (verdict) {
+                case ACCEPTED -> reasoning.append(label(model))
+                        .append(preferredFailed ? " streamed in place of the failed route" : " streamed")
+                        .append(" and was accepted when scored at its end: ").append(scored);
+                case KEPT_LIVE -> reasoning.append(label(model)).append(" streamed; scored at its end below ")
+                        .append(String.format(Locale.ROOT, "%.2f", threshold)).append(": ").append(scored)
+                        .append("; kept, because once a stream's bytes reach the caller no other model may continue it"
+                                + " (send " + Headers.HOLD_STREAM + ": " + Headers.HOLD_STREAM_SCORED
+                                + " for the cascade's decision)");
+                case LAST_STREAMED -> reasoning.append(String.format(Locale.ROOT,
+                        "no model reached quality %.2f and no further model could start: the answer is %s's, the last "
+                                + "streamed (%s)", threshold, label(model), scored));
+                case BEST_HELD -> reasoning.append(String.format(Locale.ROOT,
+                        "no model reached quality %.2f: best real answer is %s's (%s)", threshold, label(model), scored));
+            }
+            // As for a plain answer: a quality escalation away from a named model is not a degraded
+            // route; a failed preferred route, or an answer below the threshold, is.
+            boolean degraded = verdict != Verdict.ACCEPTED || preferredFailed;
+            return new Provenance(model.name(), ModelSpec.PROVIDER, seen.id, Instant.now(), degraded, score.value(),
+                    false, reasoning.toString(), all, seen.tokens, costUnknown ? null : knownCost,
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+
+        /** A held attempt released: its chunks as relayed, then its last chunk and {@code [DONE]}. */
+        StreamResult release(Held held, Verdict verdict) {
+            StreamOutcome.Started stream = held.started().stream();
+            Provenance provenance = streamedProvenance(stream, held.seen(), held.score(), held.latencyMs(), verdict);
+            List<String> events = new ArrayList<>(held.events());
+            events.add(relay.last(stream.model(), held.seen(), provenance, context, request.includeUsage()));
+            events.add(StreamRelay.DONE);
+            return new StreamResult.Streaming(stream.model().name(), provenance.degraded(),
+                    Multi.createFrom().iterable(events));
+        }
+
+        StreamResult releaseBestHeld() {
+            if (bestHeld != null) {
+                return release(bestHeld, Verdict.BEST_HELD);
+            }
+            return new StreamResult.Failed(((CascadeResult.Failed) finish()).problem());
+        }
+
         void lowQuality(ModelOutcome.Answer answer, QualityScorer.Score score) {
-            attempts.add(new Attempt(answer.model().name(), AttemptOutcome.LOW_QUALITY, answer.latencyMs(), null, null));
-            notes.add(String.format(Locale.ROOT, "%s escalated: %s (quality %.2f < %.2f)", label(answer.model()),
-                    score.signal(), score.value(), threshold));
+            passedOver(answer.model(), answer.latencyMs(), score);
             if (best == null || score.value() > bestScore.value()) {
                 best = answer;
                 bestScore = score;
@@ -277,19 +463,6 @@ public class Cascade {
             return new CascadeResult.Completed(signer.sign(new ChatCompletion(reply.id(), ChatCompletion.OBJECT, created,
                     answer.model().name(), reply.choices(), reply.rawUsage(), reply.systemFingerprint(), provenance),
                     context.requestId(), answer.model().upstreamModel()));
-        }
-
-        StreamResult streaming(StreamOutcome.Started stream) {
-            ModelSpec model = stream.model();
-            StringBuilder reasoning = new StringBuilder();
-            notes.forEach(note -> reasoning.append(note).append("; "));
-            reasoning.append(label(model)).append(preferredFailed ? " streamed in place of the failed route" : " streamed")
-                    .append(": the first model in cascade order to start streaming is accepted (a streamed answer "
-                            + "cannot be scored before it is relayed)");
-            boolean degraded = preferredFailed || stream.degradedRoute();
-            StreamRelay.Route route = new StreamRelay.Route(List.copyOf(attempts), reasoning.toString(), degraded, started);
-            return new StreamResult.Streaming(model.name(), degraded, relay.events(stream, route, context,
-                    request.includeUsage()));
         }
 
         CascadeResult finish() {

@@ -13,7 +13,6 @@ import dev.verity.contract.Provenance;
 import dev.verity.contract.Services;
 import dev.verity.contract.Usage;
 import dev.verity.contract.UsageEvent;
-import dev.verity.runtime.receipts.StreamedAnswer;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,17 +23,22 @@ import java.util.List;
 
 /**
  * Turns a started provider stream into the events the caller receives (the streaming
- * contract): each provider chunk relayed as it arrives, under the Verity model name; then one last
- * chunk written here with {@code choices: []}, the provider's usage and the provenance, and
- * {@code [DONE]}. After the first chunk the answer belongs to this model: a cut connection, a
- * malformed chunk, a provider error event or a silence longer than the model's
- * {@code stream-idle-timeout} ends the stream with one error event carrying the problem, and no
- * {@code [DONE]}, so no client can mistake a partial answer for a whole one.
+ * contract): each provider chunk relayed as it arrives, under the Verity model name; then, once
+ * the cascade has scored the whole answer ({@link Cascade}), one last chunk written here with
+ * {@code choices: []}, the provider's usage and the provenance, and {@code [DONE]}. After the
+ * first chunk the answer belongs to this model: a cut connection, a malformed chunk, a provider
+ * error event or a silence longer than the model's {@code stream-idle-timeout} ends the stream
+ * with one error event carrying the problem, and no {@code [DONE]}, so no client can mistake a
+ * partial answer for a whole one. The one exception is announced escalation
+ * ({@link StreamDecision#ANNOUNCED}): there a low-scoring answer is followed by a
+ * {@code verity.attempt.superseded} event and the next model's chunks.
  */
 @ApplicationScoped
 public class StreamRelay {
 
     static final String DONE = "data: [DONE]\n\n";
+    /** The {@code object} of the event that says an attempt's streamed text is replaced. */
+    public static final String SUPERSEDED = "verity.attempt.superseded";
     private static final String CHUNK = "chat.completion.chunk";
 
     private final ModelGuards guards;
@@ -50,17 +54,12 @@ public class StreamRelay {
     }
 
     /**
-     * How the stream's model was chosen, for its provenance.
-     *
-     * @param attempts the routes that failed before this model started
-     * @param requestStartedNanos when the cascade began, for the provenance latency
+     * The relayed chunks of one started stream; {@code seen} collects the whole answer for scoring.
+     * Completes when the provider ended its stream cleanly, fails with the reason otherwise, and
+     * records the stream's usage event whatever its end, before anything after it runs.
      */
-    public record Route(List<Attempt> attempts, String reasoning, boolean degraded, long requestStartedNanos) {
-    }
-
-    public Multi<String> events(StreamOutcome.Started stream, Route route, CallContext context, boolean includeUsage) {
+    public Multi<String> chunks(StreamOutcome.Started stream, CallContext context, StreamedAnswer seen) {
         ModelSpec model = stream.model();
-        Relayed seen = new Relayed();
         long idleMs = model.streamIdleTimeout().toMillis();
         // The idle clock runs between chunks handed on, so a client that stops reading for that long
         // ends the stream too, rather than holding the provider connection open for it.
@@ -79,20 +78,20 @@ public class StreamRelay {
         return chunks
                 .onItem().transformToIterable(chunk -> relay(model, chunk, seen))
                 .onCompletion().switchTo(() -> seen.providerDone
-                        ? Multi.createFrom().items(last(stream, route, context, seen, includeUsage), DONE)
+                        ? Multi.createFrom().empty()
                         : Multi.createFrom().failure(new DeadlineReached()))
-                .onTermination().invoke((failure, cancelled) -> ended(stream, context, seen, failure, cancelled))
-                .onFailure().recoverWithItem(failure -> errorEvent(stream, route, context, failure));
+                .onTermination().invoke((failure, cancelled) -> ended(stream, context, seen, failure, cancelled));
+    }
+
+    /** Milliseconds since the stream's call was made. */
+    static long latencyMs(StreamOutcome.Started stream) {
+        return (System.nanoTime() - stream.startedNanos()) / 1_000_000;
     }
 
     /** The provider's chunk as the caller sees it; a usage-only chunk is folded into the last chunk. */
-    private List<String> relay(ModelSpec model, JsonNode chunk, Relayed seen) {
+    private List<String> relay(ModelSpec model, JsonNode chunk, StreamedAnswer seen) {
         ObjectNode relayed = (ObjectNode) chunk;
-        if (seen.id == null) {
-            seen.id = relayed.path("id").asText();
-            seen.created = relayed.path("created").isNumber() ? relayed.path("created").asLong()
-                    : Instant.now().getEpochSecond();
-        }
+        seen.add(relayed);
         JsonNode usage = relayed.remove("usage");
         if (usage != null && usage.isObject()) {
             seen.rawUsage = usage;
@@ -102,21 +101,17 @@ public class StreamRelay {
             return List.of();
         }
         relayed.put("model", model.name());
-        // What the caller receives is what the last chunk's receipt covers.
-        seen.answer.accept(relayed);
+        // What the caller receives of this attempt is what the last chunk's receipt covers.
+        seen.signed.accept(relayed);
         return List.of(event(relayed));
     }
 
-    private String last(StreamOutcome.Started stream, Route route, CallContext context, Relayed seen, boolean includeUsage) {
-        ModelSpec model = stream.model();
-        long latency = (System.nanoTime() - stream.startedNanos()) / 1_000_000;
-        List<Attempt> attempts = new ArrayList<>(route.attempts());
-        attempts.add(Attempt.succeeded(model.name(), latency));
-        // No quality score: a streamed answer is relayed before it could be scored.
-        Provenance provenance = new Provenance(model.name(), ModelSpec.PROVIDER, seen.id, Instant.now(), route.degraded(),
-                null, false, route.reasoning(), attempts, seen.tokens, Costs.of(model, seen.tokens),
-                (System.nanoTime() - route.requestStartedNanos()) / 1_000_000);
-        provenance = signer.sign(provenance, seen.answer.parts(), context.requestId(), model.upstreamModel(), true);
+    /**
+     * The stream's last chunk: no choices, the provider's usage, and the provenance of the decision,
+     * signed over the text of the attempt it names (a superseded attempt's text is not covered).
+     */
+    String last(ModelSpec model, StreamedAnswer seen, Provenance provenance, CallContext context, boolean includeUsage) {
+        provenance = signer.sign(provenance, seen.signed.parts(), context.requestId(), model.upstreamModel(), true);
         ObjectNode last = json.createObjectNode()
                 .put("id", seen.id)
                 .put("object", CHUNK)
@@ -137,7 +132,23 @@ public class StreamRelay {
         return event(last);
     }
 
-    private void ended(StreamOutcome.Started stream, CallContext context, Relayed seen, Throwable failure,
+    /**
+     * Tells the caller that the text streamed for {@code attempt} is replaced, and why, before the
+     * next model's chunks: {@code {"object":"verity.attempt.superseded","superseded":{…}}}.
+     */
+    String superseded(int attempt, ModelSpec model, QualityScorer.Score score, String reason, ModelSpec next) {
+        ObjectNode event = json.createObjectNode().put("object", SUPERSEDED).put("model", model.name());
+        event.putArray("choices");
+        event.putObject("superseded")
+                .put("attempt", attempt)
+                .put("model", model.name())
+                .put("reason", reason)
+                .put("quality_score", score.value())
+                .put("next_model", next.name());
+        return event(event);
+    }
+
+    private void ended(StreamOutcome.Started stream, CallContext context, StreamedAnswer seen, Throwable failure,
             boolean cancelled) {
         String model = stream.model().name();
         if (failure == null && !cancelled) {
@@ -159,7 +170,8 @@ public class StreamRelay {
         }
     }
 
-    private String errorEvent(StreamOutcome.Started stream, Route route, CallContext context, Throwable failure) {
+    /** The one error event that ends a stream whose model failed after its first chunk. */
+    String errorEvent(StreamOutcome.Started stream, List<Attempt> before, CallContext context, Throwable failure) {
         ErrorType type = errorType(failure);
         AttemptOutcome outcome = switch (failure) {
             case ProviderFault fault -> fault.outcome();
@@ -167,7 +179,7 @@ public class StreamRelay {
             default -> AttemptOutcome.UPSTREAM_ERROR;
         };
         long latency = (System.nanoTime() - stream.startedNanos()) / 1_000_000;
-        List<Attempt> attempts = new ArrayList<>(route.attempts());
+        List<Attempt> attempts = new ArrayList<>(before);
         attempts.add(new Attempt(stream.model().name(), outcome, latency, type, null));
         String detail = failure instanceof DeadlineReached
                 ? "The request deadline passed while model " + stream.model().name() + " was still streaming its answer."
@@ -182,6 +194,16 @@ public class StreamRelay {
                 .put("code", type.wire());
         event.set("problem", json.valueToTree(problem));
         return event(event);
+    }
+
+    /** A held attempt that failed after its first chunk, as the failed call it is (the caller saw none of it). */
+    ModelOutcome.Failure midStreamFailure(StreamOutcome.Started stream, Throwable failure) {
+        AttemptOutcome outcome = switch (failure) {
+            case ProviderFault fault -> fault.outcome();
+            case DeadlineReached deadline -> AttemptOutcome.TIMEOUT;
+            default -> AttemptOutcome.UPSTREAM_ERROR;
+        };
+        return new ModelOutcome.Failure(stream.model(), errorType(failure), outcome, null, null, latencyMs(stream));
     }
 
     private static ErrorType errorType(Throwable failure) {
@@ -220,15 +242,5 @@ public class StreamRelay {
         DeadlineReached() {
             super("request deadline reached mid-stream", null, false, false);
         }
-    }
-
-    /** What the relay has seen of one stream; touched only by that stream's serialised signals. */
-    private static final class Relayed {
-        volatile boolean providerDone;
-        String id;
-        long created;
-        JsonNode rawUsage;
-        Usage tokens;
-        final StreamedAnswer answer = new StreamedAnswer();
     }
 }
