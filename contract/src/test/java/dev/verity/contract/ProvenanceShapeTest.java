@@ -49,6 +49,15 @@ class ProvenanceShapeTest {
     }
 
     @Test
+    void aSignedProvenanceCarriesItsReceiptAndTheInternalMacAfterTheDesignFields() {
+        JsonNode json = tree(provenance().withReceipt("h.p.s", "mac"));
+
+        assertThat(fieldNames(json)).endsWith("latency_ms", "receipt", "receipt_mac");
+        assertThat(json.get("receipt").asText()).isEqualTo("h.p.s");
+        assertThat(provenance().withReceipt("h.p.s", "mac").asCacheHit().receipt()).isEqualTo("h.p.s");
+    }
+
+    @Test
     void cannotExistWithoutAModelOrAProviderResponseId() {
         assertThatThrownBy(() -> new Provenance(null, "p", "id", PRODUCED, false, null, false, null, null, null, null, 0))
                 .isInstanceOf(NullPointerException.class);

@@ -15,7 +15,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.verity.contract.FieldError.class, dev.verity.contract.Problem.class, dev.verity.contract.Provenance.class,
         dev.verity.contract.ServiceState.class, dev.verity.contract.ServiceStatus.class, dev.verity.contract.Tier.class,
         dev.verity.contract.TierHandling.class, dev.verity.contract.Usage.class, dev.verity.contract.UsageEvent.class,
-        dev.verity.contract.UsageEvent.Outcome.class, dev.verity.contract.UserContext.class
+        dev.verity.contract.UsageEvent.Outcome.class, dev.verity.contract.UserContext.class,
+        // Answer receipts: no Jackson shapes, but records of the contract all the same.
+        dev.verity.contract.receipt.Digests.ToolCallText.class, dev.verity.contract.receipt.Json.Raw.class,
+        dev.verity.contract.receipt.ReceiptKey.class, dev.verity.contract.receipt.ReceiptSigner.Signed.class,
+        dev.verity.contract.receipt.ReceivedAnswer.class
 })
 public final class ReflectionRegistrations {
 
