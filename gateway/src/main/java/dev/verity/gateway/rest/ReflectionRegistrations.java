@@ -1,4 +1,4 @@
-package dev.verity.gateway.config;
+package dev.verity.gateway.rest;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -13,9 +13,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.verity.gateway.status.CombinedStatus.class,
         dev.verity.gateway.incident.TicketView.class, dev.verity.gateway.incident.WebhookEvent.class,
         dev.verity.gateway.incident.WebhookEvent.Payload.class
-}, classNames = {
-        // Package-private: the history of a socket run, written into the agent request.
-        "dev.verity.gateway.events.ClientMessage$Turn"
 })
 public final class ReflectionRegistrations {
 
