@@ -43,44 +43,60 @@ public class IncidentStore {
     }
 
     /**
-     * Opens the incident of the failure's key, or adds the failure to the one already open: one
-     * statement, whichever replica runs it, so concurrent failures never open two.
-     * {@code xmax = 0} holds only for the row this statement inserted.
+     * Opens the incident of the failures' key, or adds them to the one already open: one
+     * statement, whichever replica runs it, so concurrent failures never open two. Every failure in
+     * {@code failures} has the same key; the first one's status and detail describe an incident it
+     * opens. {@code xmax = 0} holds only for the row this statement inserted.
      */
-    public Uni<Recorded> record(String newId, Failure failure) {
+    public Uni<Recorded> record(String newId, List<Failure> failures) {
+        Failure first = failures.getFirst();
+        String[] users = failures.stream().map(Failure::userId).toArray(String[]::new);
+        String[] requests = failures.stream().map(Failure::requestId).toArray(String[]::new);
+        OffsetDateTime[] times = failures.stream().map(f -> utc(f.at())).toArray(OffsetDateTime[]::new);
         return pool.preparedQuery("""
-                        WITH incident AS (
+                        WITH batch AS (
+                            SELECT f.user_id, f.request_id, f.at, f.ord
+                              FROM unnest($8::text[], $9::text[], $10::timestamptz[]) WITH ORDINALITY AS f(user_id, request_id, at, ord)
+                        ), incident AS (
                             INSERT INTO gateway.incidents AS i
                                 (id, org_id, service, error_type, status, detail, account_manager_email, occurrences,
                                  request_ids, first_seen, last_seen, last_trigger_at)
-                            VALUES ($1, $2, $3, $4, $5, $6, $7, 1, ARRAY[$8::text], $9, $9, $9)
+                            SELECT $1, $2, $3, $4, $5, $6, $7, count(*),
+                                   (array_agg(request_id ORDER BY ord))[greatest(1, count(*)::int + 1 - $11):],
+                                   min(at), max(at), min(at)
+                              FROM batch
                             ON CONFLICT (org_id, service, error_type) WHERE state = 'open' DO UPDATE
-                               SET occurrences = i.occurrences + 1,
+                               SET occurrences = i.occurrences + EXCLUDED.occurrences,
                                    last_seen = greatest(i.last_seen, EXCLUDED.last_seen),
                                    request_ids = (i.request_ids || EXCLUDED.request_ids)
-                                                 [greatest(1, cardinality(i.request_ids) + 2 - $10):],
+                                       [greatest(1, cardinality(i.request_ids) + cardinality(EXCLUDED.request_ids) + 1 - $11):],
                                    account_manager_email = coalesce(i.account_manager_email, EXCLUDED.account_manager_email)
                             RETURNING i.id, i.org_id, i.service, i.error_type, i.state, i.status, i.detail,
                                       i.account_manager_email, i.occurrences, i.request_ids, i.first_seen, i.last_seen,
                                       i.resolved_at, i.resolution, (i.xmax = 0) AS opened
+                        ), users AS (
+                            SELECT user_id, count(*) AS n,
+                                   (array_agg(request_id ORDER BY ord))[greatest(1, count(*)::int + 1 - $11):] AS ids,
+                                   min(at) AS first_at, max(at) AS last_at
+                              FROM batch GROUP BY user_id
                         ), affected AS (
                             INSERT INTO gateway.incident_users AS u
                                 (incident_id, user_id, occurrences, request_ids, first_seen, last_seen)
-                            SELECT id, $11, 1, ARRAY[$8::text], $9, $9 FROM incident
+                            SELECT incident.id, users.user_id, users.n, users.ids, users.first_at, users.last_at
+                              FROM incident CROSS JOIN users
                             ON CONFLICT (incident_id, user_id) DO UPDATE
-                               SET occurrences = u.occurrences + 1,
+                               SET occurrences = u.occurrences + EXCLUDED.occurrences,
                                    last_seen = greatest(u.last_seen, EXCLUDED.last_seen),
                                    request_ids = (u.request_ids || EXCLUDED.request_ids)
-                                                 [greatest(1, cardinality(u.request_ids) + 2 - $10):]
+                                       [greatest(1, cardinality(u.request_ids) + cardinality(EXCLUDED.request_ids) + 1 - $11):]
                             RETURNING (u.xmax = 0) AS new_user
                         )
                         SELECT incident.*,
                                (SELECT count(*) FROM gateway.incident_users p WHERE p.incident_id = incident.id)
                                + (SELECT count(*) FROM affected WHERE new_user) AS affected_users
                           FROM incident""")
-                .execute(Tuple.from(new Object[] {newId, failure.orgId(), failure.service(), failure.errorType(),
-                        failure.status(), failure.detail(), failure.accountManagerEmail(), failure.requestId(),
-                        utc(failure.at()), maxRequestIds, failure.userId()}))
+                .execute(Tuple.from(new Object[] {newId, first.orgId(), first.service(), first.errorType(), first.status(),
+                        first.detail(), first.accountManagerEmail(), users, requests, times, maxRequestIds}))
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     Incident incident = incident(row);

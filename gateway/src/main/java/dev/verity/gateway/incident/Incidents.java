@@ -2,11 +2,14 @@ package dev.verity.gateway.incident;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +32,11 @@ public class Incidents {
     private final SupportWebhook webhook;
     private final IncidentsConfig config;
     private final Clock clock;
+    /** At most this many failures go into one statement. */
+    private static final int MAX_BATCH = 500;
+
     private final Set<IncidentKey> knownOpen = ConcurrentHashMap.newKeySet();
+    private final Map<IncidentKey, KeyWriter> writers = new ConcurrentHashMap<>();
 
     @Inject
     public Incidents(IncidentStore store, SupportWebhook webhook, IncidentsConfig config) {
@@ -49,13 +56,69 @@ public class Incidents {
 
     /** Counts the failure in its incident, opening (and announcing) it when none is open. */
     public Uni<Recorded> record(Failure failure) {
-        return store.record(UUID.randomUUID().toString(), failure).invoke(recorded -> {
-            knownOpen.add(failure.key());
-            switch (recorded) {
-                case Recorded.Opened opened -> webhook.send(opened.incident(), Notice.OPENED);
-                case Recorded.Joined joined -> { }
+        return Uni.createFrom().emitter(emitter -> writers.computeIfAbsent(failure.key(), KeyWriter::new).add(failure, emitter));
+    }
+
+    private record Pending(Failure failure, UniEmitter<? super Recorded> emitter) {
+    }
+
+    /**
+     * This replica's failures of one key, written one statement at a time: the failures that
+     * arrive while a statement is in flight wait and go together into the next one. In an outage
+     * each replica then holds the incident's row with one statement at a time, instead of one
+     * statement per failure all queueing for its lock (and past the requests' patience).
+     */
+    private final class KeyWriter {
+        private final IncidentKey key;
+        private final List<Pending> waiting = new ArrayList<>();
+        private boolean writing;
+
+        KeyWriter(IncidentKey key) {
+            this.key = key;
+        }
+
+        void add(Failure failure, UniEmitter<? super Recorded> emitter) {
+            boolean start;
+            synchronized (this) {
+                waiting.add(new Pending(failure, emitter));
+                start = !writing;
+                writing = true;
             }
-        });
+            if (start) {
+                write();
+            }
+        }
+
+        private void write() {
+            List<Pending> batch;
+            synchronized (this) {
+                if (waiting.isEmpty()) {
+                    writing = false;
+                    // Idle keys are forgotten; a failure that already holds this writer starts it again.
+                    writers.remove(key, this);
+                    return;
+                }
+                List<Pending> next = waiting.subList(0, Math.min(waiting.size(), MAX_BATCH));
+                batch = new ArrayList<>(next);
+                next.clear();
+            }
+            store.record(UUID.randomUUID().toString(), batch.stream().map(Pending::failure).toList()).subscribe().with(
+                    recorded -> {
+                        knownOpen.add(key);
+                        switch (recorded) {
+                            case Recorded.Opened opened -> webhook.send(opened.incident(), Notice.OPENED);
+                            case Recorded.Joined joined -> { }
+                        }
+                        // The first failure of the batch is the one that opened it, if it was opened.
+                        batch.getFirst().emitter().complete(recorded);
+                        batch.subList(1, batch.size()).forEach(p -> p.emitter().complete(new Recorded.Joined(recorded.incident())));
+                        write();
+                    },
+                    failure -> {
+                        batch.forEach(p -> p.emitter().fail(failure));
+                        write();
+                    });
+        }
     }
 
     /** Whether this replica knows of an open incident of this organisation for this service. */

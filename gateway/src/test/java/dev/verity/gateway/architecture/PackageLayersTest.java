@@ -29,7 +29,7 @@ class PackageLayersTest {
     private static final List<Set<String>> LAYERS = List.of(
             Set.of("config"),
             Set.of("routing", "notices", "chat"),
-            Set.of("status", "client", "admission", "guard", "ratelimit", "incident", "tier"),
+            Set.of("status", "client", "admission", "guard", "ratelimit", "tier", "incident"),
             Set.of("pipeline"),
             Set.of("rest", "events", "console"));
 
