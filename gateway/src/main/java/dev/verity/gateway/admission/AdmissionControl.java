@@ -5,7 +5,7 @@ import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.Tier;
 import dev.verity.gateway.config.RoutesConfig;
-import dev.verity.gateway.events.GatewayEvents;
+import dev.verity.gateway.notices.GatewayEvents;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.Route;
 import dev.verity.runtime.rest.ProblemException;

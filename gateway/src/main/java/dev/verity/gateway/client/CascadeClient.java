@@ -1,5 +1,7 @@
 package dev.verity.gateway.client;
 
+import dev.verity.gateway.status.StatusSource;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.ServiceStatus;

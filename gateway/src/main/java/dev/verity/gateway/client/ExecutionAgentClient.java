@@ -1,5 +1,7 @@
 package dev.verity.gateway.client;
 
+import dev.verity.gateway.status.StatusSource;
+
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.ServiceStatus;
 import dev.verity.contract.Services;

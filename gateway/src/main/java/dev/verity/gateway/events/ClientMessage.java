@@ -2,6 +2,7 @@ package dev.verity.gateway.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.gateway.chat.ChatRequest.Turn;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,9 +18,6 @@ public sealed interface ClientMessage {
     int MAX_MESSAGE_CHARS = 32_000;
     int MAX_HISTORY = 50;
     int MAX_CLIENT_REF_CHARS = 200;
-
-    record Turn(String role, String content) {
-    }
 
     record Run(String message, List<Turn> history, String clientRef) implements ClientMessage {
     }

@@ -2,6 +2,7 @@ package dev.verity.gateway.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.ComponentStatus;
+import dev.verity.gateway.status.RelayHealth;
 import dev.verity.contract.Event;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * lasts, runs on this replica still reach their sockets through their own stream.
  */
 @ApplicationScoped
-public class EventRelay {
+public class EventRelay implements RelayHealth {
 
     static final String PATTERN = EventLogStore.CHANNEL_PREFIX + "*";
 
@@ -60,6 +61,7 @@ public class EventRelay {
      * The {@code events} component of the gateway status: up when events cross
      * replicas and can be resumed, down with what still works when Redis is unreachable.
      */
+    @Override
     public ComponentStatus component() {
         return isShared() ? ComponentStatus.up() : ComponentStatus.down(
                 "Redis unreachable: events reach only sockets on the replica running the run; resume and cross-replica delivery unavailable");

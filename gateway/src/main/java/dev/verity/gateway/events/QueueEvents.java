@@ -1,5 +1,7 @@
 package dev.verity.gateway.events;
 
+import dev.verity.gateway.notices.RequestQueued;
+
 import dev.verity.contract.Event;
 import dev.verity.contract.EventType;
 import dev.verity.contract.Services;

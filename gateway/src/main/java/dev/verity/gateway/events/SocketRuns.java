@@ -1,5 +1,7 @@
 package dev.verity.gateway.events;
 
+import dev.verity.gateway.client.AgentRunStream;
+
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Event;
 import dev.verity.contract.EventType;

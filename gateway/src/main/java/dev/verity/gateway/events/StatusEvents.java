@@ -1,5 +1,7 @@
 package dev.verity.gateway.events;
 
+import dev.verity.gateway.notices.ServiceTransition;
+
 import dev.verity.contract.ComponentStatus;
 import dev.verity.contract.Event;
 import dev.verity.contract.EventType;

@@ -7,7 +7,7 @@ import dev.verity.gateway.chat.ChatRequest;
 import dev.verity.gateway.client.ExecutionAgentClient;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.RequestContexts;
-import dev.verity.gateway.routing.RequestPipeline;
+import dev.verity.gateway.pipeline.RequestPipeline;
 import dev.verity.gateway.routing.Route;
 import dev.verity.runtime.rest.ProblemException;
 import io.quarkus.security.Authenticated;

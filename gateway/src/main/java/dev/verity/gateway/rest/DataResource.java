@@ -8,7 +8,7 @@ import dev.verity.gateway.client.DataAgentClient;
 import dev.verity.gateway.routing.Reply;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.RequestContexts;
-import dev.verity.gateway.routing.RequestPipeline;
+import dev.verity.gateway.pipeline.RequestPipeline;
 import dev.verity.gateway.routing.Route;
 import dev.verity.runtime.rest.ProblemException;
 import io.quarkus.security.Authenticated;

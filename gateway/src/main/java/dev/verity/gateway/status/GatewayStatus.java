@@ -2,7 +2,6 @@ package dev.verity.gateway.status;
 
 import dev.verity.contract.ComponentStatus;
 import dev.verity.contract.ServiceState;
-import dev.verity.gateway.events.EventRelay;
 import dev.verity.runtime.status.StatusDecision;
 import dev.verity.runtime.status.StatusReporter;
 import dev.verity.runtime.status.Verdict;
@@ -19,9 +18,9 @@ import java.util.Map;
 public class GatewayStatus implements StatusDecision {
 
     private final Pool pool;
-    private final EventRelay relay;
+    private final RelayHealth relay;
 
-    public GatewayStatus(Pool pool, EventRelay relay) {
+    public GatewayStatus(Pool pool, RelayHealth relay) {
         this.pool = pool;
         this.relay = relay;
     }

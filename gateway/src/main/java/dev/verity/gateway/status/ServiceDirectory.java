@@ -3,7 +3,7 @@ package dev.verity.gateway.status;
 import dev.verity.contract.ServiceState;
 import dev.verity.contract.ServiceStatus;
 import dev.verity.contract.Services;
-import dev.verity.gateway.events.GatewayEvents;
+import dev.verity.gateway.notices.GatewayEvents;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;

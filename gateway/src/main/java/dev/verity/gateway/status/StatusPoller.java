@@ -1,6 +1,5 @@
 package dev.verity.gateway.status;
 
-import dev.verity.gateway.client.StatusSource;
 import dev.verity.gateway.config.StatusConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;

@@ -1,5 +1,7 @@
 package dev.verity.gateway.events;
 
+import dev.verity.gateway.notices.RequestQueued;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

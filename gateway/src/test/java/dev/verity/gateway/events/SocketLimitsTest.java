@@ -1,5 +1,8 @@
 package dev.verity.gateway.events;
 
+import dev.verity.gateway.notices.RequestQueued;
+import dev.verity.gateway.notices.ServiceTransition;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -3,8 +3,6 @@ package dev.verity.cascade.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.verity.contract.AttemptOutcome;
-import dev.verity.contract.ErrorType;
 import dev.verity.contract.SseDecoder;
 import dev.verity.contract.Usage;
 import io.quarkus.logging.Log;
@@ -26,8 +24,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -201,26 +197,7 @@ public class ChatClient {
             String requestId) {
         // Upstream text goes to the log with the request id, never to the user.
         Log.warnf("model %s answered HTTP %d, request %s: %s", model.name(), status, requestId, abbreviate(body));
-        Integer retryAfter = retryAfterSeconds(retryAfterHeader);
-        if (status == 429) {
-            return fault(ErrorType.LLM_RATE_LIMITED, AttemptOutcome.RATE_LIMITED, status, retryAfter, false);
-        }
-        if (status == 401 || status == 403) {
-            return fault(ErrorType.LLM_AUTH_FAILED, AttemptOutcome.AUTH_FAILED, status, null, false);
-        }
-        if (status == 404 || status == 503 || status == 529 || mentions(body, "model_not_found")) {
-            return fault(ErrorType.LLM_MODEL_UNAVAILABLE, AttemptOutcome.MODEL_UNAVAILABLE, status, retryAfter, false);
-        }
-        if (status == 400 && mentions(body, "context_length_exceeded")) {
-            return fault(ErrorType.LLM_CONTEXT_LENGTH_EXCEEDED, AttemptOutcome.CONTEXT_TOO_SMALL, status, null, false);
-        }
-        // Other 5xx may pass on a second try; other 4xx mean the provider refused this request as sent.
-        return fault(ErrorType.LLM_UPSTREAM_ERROR, AttemptOutcome.UPSTREAM_ERROR, status, retryAfter, status >= 500);
-    }
-
-    private static ProviderFault fault(ErrorType type, AttemptOutcome outcome, int status, Integer retryAfter,
-            boolean retrySameModel) {
-        return new ProviderFault(type, outcome, status, retryAfter, retrySameModel, "HTTP " + status);
+        return ProviderRefusals.classify(status, body, retryAfterHeader);
     }
 
     private ProviderReply parse(int status, String body) {
@@ -280,28 +257,6 @@ public class ChatClient {
 
     private static String text(JsonNode node) {
         return node.isTextual() ? node.asText() : null;
-    }
-
-    private static boolean mentions(String body, String code) {
-        return body != null && body.contains(code);
-    }
-
-    /** Retry-After as seconds: delta-seconds or an HTTP date; null when absent or unreadable. */
-    static Integer retryAfterSeconds(String header) {
-        if (header == null || header.isBlank()) {
-            return null;
-        }
-        try {
-            return Math.max(1, (int) Math.ceil(Double.parseDouble(header.trim())));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                long seconds = Duration.between(ZonedDateTime.now(),
-                        ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)).toSeconds();
-                return (int) Math.max(1, seconds);
-            } catch (RuntimeException notADate) {
-                return null;
-            }
-        }
     }
 
     private static String describe(Throwable e) {

@@ -1,4 +1,4 @@
-package dev.verity.gateway.events;
+package dev.verity.gateway.notices;
 
 /**
  * CDI event fired by the admission controller each time a waiting request's queue position is

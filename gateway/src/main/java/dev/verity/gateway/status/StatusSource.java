@@ -1,4 +1,4 @@
-package dev.verity.gateway.client;
+package dev.verity.gateway.status;
 
 import dev.verity.contract.ServiceStatus;
 import io.smallrye.mutiny.Uni;

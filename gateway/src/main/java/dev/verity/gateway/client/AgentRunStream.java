@@ -1,4 +1,6 @@
-package dev.verity.gateway.events;
+package dev.verity.gateway.client;
+
+import dev.verity.gateway.chat.ChatRequest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,7 +48,7 @@ public class AgentRunStream {
         void broken(Throwable failure);
     }
 
-    public record Call(String message, List<ClientMessage.Turn> history, String bearerToken, String requestId,
+    public record Call(String message, List<ChatRequest.Turn> history, String bearerToken, String requestId,
                        long deadlineEpochMillis) {
     }
 

@@ -1,4 +1,10 @@
-package dev.verity.gateway.routing;
+package dev.verity.gateway.pipeline;
+
+import dev.verity.gateway.routing.Reply;
+import dev.verity.gateway.routing.RequestContext;
+import dev.verity.gateway.routing.Route;
+import dev.verity.gateway.routing.StreamEvent;
+import dev.verity.gateway.routing.StreamReply;
 
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Problem;

@@ -1,4 +1,4 @@
-package dev.verity.gateway.events;
+package dev.verity.gateway.notices;
 
 import dev.verity.contract.ServiceStatus;
 

@@ -1,4 +1,7 @@
-package dev.verity.gateway.routing;
+package dev.verity.gateway.pipeline;
+
+import dev.verity.gateway.routing.RequestContext;
+import dev.verity.gateway.routing.Route;
 
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Problem;
@@ -6,7 +9,7 @@ import dev.verity.contract.ServiceState;
 import dev.verity.contract.ServiceStatus;
 import dev.verity.contract.Services;
 import dev.verity.gateway.config.RoutesConfig;
-import dev.verity.gateway.events.GatewayEvents;
+import dev.verity.gateway.notices.GatewayEvents;
 import dev.verity.gateway.status.ServiceDirectory;
 import dev.verity.runtime.rest.ProblemException;
 import io.smallrye.mutiny.Uni;

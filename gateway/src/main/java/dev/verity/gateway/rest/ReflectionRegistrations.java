@@ -1,4 +1,4 @@
-package dev.verity.gateway.config;
+package dev.verity.gateway.rest;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -11,9 +11,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         dev.verity.gateway.chat.ChatRequest.class, dev.verity.gateway.chat.ChatRequest.Turn.class,
         dev.verity.gateway.rest.OpenAiErrors.OpenAiError.class, dev.verity.gateway.rest.OpenAiErrors.Body.class,
         dev.verity.gateway.status.CombinedStatus.class
-}, classNames = {
-        // Package-private: the history of a socket run, written into the agent request.
-        "dev.verity.gateway.events.ClientMessage$Turn"
 })
 public final class ReflectionRegistrations {
 
