@@ -51,10 +51,12 @@ class RedisOutageTest {
             System.getProperties().put(HANDLE, LocalRedis.startEmbedded(port));
             System.setProperty(PORT, String.valueOf(port));
             TestInfra infra = TestInfra.get();
-            return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + port,
+            Map<String, String> config = new java.util.HashMap<>(infra.receiptKeys().config());
+            config.putAll(Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + port,
                     "verity.cascade.usage.buffer-size", String.valueOf(BUFFER),
                     "mp.jwt.verify.publickey.location", infra.keys().publicKeyPem().toUri().toString(),
-                    "mp.jwt.verify.issuer", infra.tokens().issuer());
+                    "mp.jwt.verify.issuer", infra.tokens().issuer()));
+            return config;
         }
 
         @Override

@@ -38,6 +38,8 @@ public final class Json {
             case Boolean b -> out.append(b);
             case Integer i -> out.append(i);
             case Long l -> out.append(l);
+            // Money is a decimal (contract Money): its digits as written, never an exponent.
+            case java.math.BigDecimal d -> out.append(d.toPlainString());
             case Raw raw -> out.append(raw.json());
             case Map<?, ?> map -> {
                 out.append('{');

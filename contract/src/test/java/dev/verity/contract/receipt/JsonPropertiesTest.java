@@ -47,4 +47,16 @@ class JsonPropertiesTest {
         assertThatThrownBy(() -> Json.parse("{\"a\":1,\"a\":2}")).hasMessageContaining("duplicate key a");
         assertThatThrownBy(() -> Json.parse("{} x")).hasMessageContaining("trailing text");
     }
+
+    @Property
+    void aDecimalIsWrittenWithItsDigitsAndReadBackEqual(@ForAll @net.jqwik.api.constraints.LongRange(min = 0, max = 999_999_999_999L) long units,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 12) int scale) {
+        java.math.BigDecimal cost = java.math.BigDecimal.valueOf(units, scale);
+
+        String written = Json.write(Map.of("cost_usd", cost));
+
+        assertThat(written).isEqualTo("{\"cost_usd\":" + cost.toPlainString() + "}").doesNotContain("E");
+        Object read = ((Map<?, ?>) Json.parse(written)).get("cost_usd");
+        assertThat(new java.math.BigDecimal(read.toString())).isEqualByComparingTo(cost);
+    }
 }
