@@ -232,7 +232,11 @@ public final class OtlpReceiver implements AutoCloseable {
             switch (wireType) {
                 case 0 -> varint();
                 case 1 -> position += 8;
-                case 2 -> position += (int) varint();
+                case 2 -> {
+                    // Read the length first: "position += varint()" would add it to the position before the varint.
+                    int length = (int) varint();
+                    position += length;
+                }
                 case 5 -> position += 4;
                 default -> throw new IllegalStateException("wire type " + wireType);
             }
