@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.Problem;
 import dev.verity.contract.UserContext;
+import dev.verity.runtime.receipts.ToolCallParts;
 import io.quarkus.logging.Log;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ final class StreamedTurn {
     private final UserContext user;
     private String model;
     private final StringBuilder content = new StringBuilder();
-    private final Map<Integer, CallParts> toolCalls = new TreeMap<>();
+    private final Map<Integer, ToolCallParts> toolCalls = new TreeMap<>();
     private String finishReason;
     private JsonNode provenance;
     private int attempt = 1;
@@ -223,7 +224,7 @@ final class StreamedTurn {
                 if (!fragment.path("index").isInt()) {
                     return Optional.of("tool call fragment without index");
                 }
-                toolCalls.computeIfAbsent(fragment.get("index").asInt(), index -> new CallParts()).add(fragment);
+                toolCalls.computeIfAbsent(fragment.get("index").asInt(), index -> new ToolCallParts()).add(fragment);
             }
         }
         if (choice.path("finish_reason").isTextual()) {
@@ -283,38 +284,5 @@ final class StreamedTurn {
     private Step end(CascadeReply reply) {
         ended = true;
         return new Step.End(reply);
-    }
-
-    /** One tool call as its fragments arrive: id and name once, arguments in pieces. */
-    private static final class CallParts {
-        private String id;
-        private final StringBuilder name = new StringBuilder();
-        private final StringBuilder arguments = new StringBuilder();
-
-        void add(JsonNode fragment) {
-            if (id == null && fragment.path("id").isTextual()) {
-                id = fragment.get("id").asText();
-            }
-            JsonNode function = fragment.path("function");
-            if (function.path("name").isTextual()) {
-                name.append(function.get("name").asText());
-            }
-            if (function.path("arguments").isTextual()) {
-                arguments.append(function.get("arguments").asText());
-            }
-        }
-
-        ObjectNode toJson(ObjectNode call) {
-            if (id != null) {
-                call.put("id", id);
-            }
-            call.put("type", "function");
-            ObjectNode function = call.putObject("function");
-            if (!name.isEmpty()) {
-                function.put("name", name.toString());
-            }
-            function.put("arguments", arguments.toString());
-            return call;
-        }
     }
 }

@@ -18,7 +18,7 @@ public final class StreamedAnswer {
 
     private final StringBuilder content = new StringBuilder();
     private StringBuilder refusal;
-    private final Map<Integer, Call> calls = new TreeMap<>();
+    private final Map<Integer, ToolCallParts> calls = new TreeMap<>();
     private boolean otherChoices;
 
     public void accept(JsonNode chunk) {
@@ -38,7 +38,7 @@ public final class StreamedAnswer {
                 refusal.append(delta.get("refusal").asText());
             }
             for (JsonNode fragment : delta.path("tool_calls")) {
-                calls.computeIfAbsent(fragment.path("index").asInt(0), i -> new Call()).add(fragment);
+                calls.computeIfAbsent(fragment.path("index").asInt(0), i -> new ToolCallParts()).add(fragment);
             }
         }
     }
@@ -50,27 +50,8 @@ public final class StreamedAnswer {
 
     public AnswerParts parts() {
         List<Digests.ToolCallText> joined = new ArrayList<>();
-        calls.values().forEach(call -> joined.add(new Digests.ToolCallText(call.id, call.name.toString(),
-                call.arguments.toString())));
+        calls.values().forEach(call -> joined.add(new Digests.ToolCallText(call.id(), call.name(),
+                call.arguments())));
         return new AnswerParts(content.toString(), refusal == null ? null : refusal.toString(), joined);
-    }
-
-    private static final class Call {
-        private String id;
-        private final StringBuilder name = new StringBuilder();
-        private final StringBuilder arguments = new StringBuilder();
-
-        void add(JsonNode fragment) {
-            if (id == null && fragment.path("id").isTextual()) {
-                id = fragment.get("id").asText();
-            }
-            JsonNode function = fragment.path("function");
-            if (function.path("name").isTextual()) {
-                name.append(function.get("name").asText());
-            }
-            if (function.path("arguments").isTextual()) {
-                arguments.append(function.get("arguments").asText());
-            }
-        }
     }
 }
