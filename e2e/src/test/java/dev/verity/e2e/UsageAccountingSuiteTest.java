@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Usage accounting is exact: every provider call the stand-in received is one row of
- * {@code llm_calls} with its exact cost, through a failing model and a PostgreSQL outage; what the
- * data agent cannot store is counted and makes every result over its window say it is incomplete.
+ * {@code llm_calls} with its exact cost, through a failing model, a PostgreSQL outage, a Redis restart
+ * and a cascade stopped under load; what the data agent cannot store is counted and makes every
+ * result over its window say it is incomplete.
  */
 class UsageAccountingSuiteTest {
 
@@ -184,6 +185,54 @@ class UsageAccountingSuiteTest {
         }
 
         assertThat(failures).as("calls refused during the outage (the cascade does not need PostgreSQL)").isEmpty();
+        int received = providerRequests();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> rows(user.orgId()) >= received);
+        assertThat(rows(user.orgId())).as("rows for the org == requests the provider received").isEqualTo(received);
+        assertThat(stack.count("""
+                SELECT count(*) FROM (SELECT request_id FROM telemetry.llm_calls WHERE org_id = ?
+                                      GROUP BY request_id HAVING count(*) > 1) AS twice""", user.orgId()))
+                .as("requests stored more than once").isZero();
+        assertThat(stack.count("SELECT count(*) FROM telemetry.usage_rejections WHERE org_id = ?", user.orgId())).isZero();
+        await().atMost(Duration.ofSeconds(60)).until(() -> pendingUsageEntries() == 0);
+    }
+
+    @Test
+    void aRedisRestartUnderLoadLosesNoUsageEventAndStoresNoneTwice() throws Exception {
+        TestUser user = Users.of("mid", "org-usage-redis");
+        String token = Users.token(user);
+        stack.provider().answers("small", ANSWER);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger answered = new AtomicInteger();
+        ExecutorService load = Executors.newFixedThreadPool(4);
+        for (int c = 0; c < 4; c++) {
+            load.submit(() -> {
+                while (!stop.get()) {
+                    if (completion(token).status() == 200) {
+                        answered.incrementAndGet();
+                    }
+                }
+            });
+        }
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> rows(user.orgId()) >= 20);
+            stack.redisDown();
+            int answeredAtDown = answered.get();
+            try {
+                // Calls go on being answered: the cascade holds their usage events until Redis is back.
+                await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> answered.get() > answeredAtDown + 20);
+            } finally {
+                stack.redisUp();
+            }
+            int answeredAtUp = answered.get();
+            await().atMost(Duration.ofSeconds(45)).until(() -> answered.get() > answeredAtUp + 20);
+        } finally {
+            stop.set(true);
+            load.shutdown();
+            assertThat(load.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+
         int received = providerRequests();
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> rows(user.orgId()) >= received);

@@ -42,7 +42,9 @@ public final class VerityStack {
     private final Path postgresDir;
     private final int postgresPort;
     private LocalPostgres postgres;
-    private final LocalRedis redis;
+    private final Path redisDir;
+    private final int redisPort;
+    private LocalRedis redis;
     private final Tokens tokens;
     private final PostgresEndpoint pg;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
@@ -67,7 +69,10 @@ public final class VerityStack {
         postgresPort = Endpoints.freePort();
         postgres = LocalPostgres.embedded(postgresDir, postgresPort);
         pg = postgres.database("verity");
-        redis = LocalRedis.startEmbedded(Endpoints.freePort());
+        redisDir = work.resolve("redis");
+        deleteRecursively(redisDir);
+        redisPort = Endpoints.freePort();
+        redis = LocalRedis.startDurable(redisPort, redisDir);
         JwtKeys keys = JwtKeys.temporary();
         tokens = new Tokens(keys, ISSUER);
 
@@ -209,6 +214,20 @@ public final class VerityStack {
         } catch (IOException e) {
             throw new IllegalStateException("could not stop PostgreSQL", e);
         }
+    }
+
+    /** Stops Redis as a crash or an upgrade would: every service loses its connections at once. */
+    public synchronized void redisDown() {
+        try {
+            redis.close();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not stop Redis", e);
+        }
+    }
+
+    /** Redis comes back on the same port with what it had written to its append-only file. */
+    public synchronized void redisUp() {
+        redis = LocalRedis.startDurable(redisPort, redisDir);
     }
 
     /** PostgreSQL comes back on the same port with the same data. */

@@ -52,6 +52,29 @@ public final class LocalRedis implements AutoCloseable {
         }
     }
 
+    /**
+     * An embedded Redis that keeps its data in {@code dataDir} with an append-only file synced on every
+     * write, as a production Redis holding streams is run: stopped and started again on the same port
+     * and directory, it comes back with its streams and consumer groups.
+     */
+    public static LocalRedis startDurable(int port, java.nio.file.Path dataDir) {
+        try {
+            java.nio.file.Files.createDirectories(dataDir);
+            RedisServer server = RedisServer.newRedisServer()
+                    .port(port)
+                    .bind("127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly yes")
+                    .setting("appendfsync always")
+                    .setting("dir " + dataDir.toAbsolutePath())
+                    .build();
+            server.start();
+            return new LocalRedis(new RedisEndpoint("127.0.0.1", port, true), server);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start embedded Redis: " + e.getMessage(), e);
+        }
+    }
+
     /** Empties one database index of the server (SELECT n, FLUSHDB). */
     public static void flushDb(RedisEndpoint endpoint, int index) {
         try (Socket socket = new Socket()) {
