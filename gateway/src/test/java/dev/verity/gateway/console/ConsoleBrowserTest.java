@@ -129,9 +129,9 @@ class ConsoleBrowserTest {
                 event("tool_executing", "{\"tool\":\"metrics_query\"}"),
                 event("tool_completed", "{\"tool\":\"metrics_query\",\"summary\":\"24 hourly buckets, 41 calls\"}"),
                 event("agent_thinking", "{\"model\":\"small\"}"),
-                event("agent_completed", "{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"small\","
+                event("agent_completed", dev.verity.gateway.TestReceipts.signedCompletion("{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"small\","
                         + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-1\",\"produced_at\":\"2026-11-25T07:00:00Z\","
-                        + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[],\"total_cost_usd\":0.00021,\"latency_ms\":812}}")));
+                        + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[],\"total_cost_usd\":0.00021,\"latency_ms\":812}}"))));
         signIn(user);
         ask("latency-question: how fast were my calls today?");
 
@@ -158,10 +158,10 @@ class ConsoleBrowserTest {
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\"Spend was \"}"),
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\"0.42 USD\"}"),
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\", mostly on model large.\"}"),
-                event("agent_completed", "{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
+                event("agent_completed", dev.verity.gateway.TestReceipts.signedCompletion("{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
                         + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-2\",\"produced_at\":\"2026-11-25T07:00:00Z\","
                         + "\"degraded\":true,\"cache_hit\":true,\"attempts\":[],\"total_cost_usd\":0.0042,\"latency_ms\":1500,"
-                        + "\"selection_reasoning\":\"" + "direct call after cascade failure; ".repeat(40) + "\"}}")));
+                        + "\"selection_reasoning\":\"" + "direct call after cascade failure; ".repeat(40) + "\"}}"))));
         signIn(user);
         ask("delta-question: what did I spend?");
 
@@ -194,11 +194,11 @@ class ConsoleBrowserTest {
                         + "\"model\":\"small\",\"reason\":\"" + reason + "\",\"quality_score\":0.3}}"),
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\"Lyon has about \",\"step\":1,\"attempt\":2}"),
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\"520,000 inhabitants.\",\"step\":1,\"attempt\":2}"),
-                event("agent_completed", "{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
+                event("agent_completed", dev.verity.gateway.TestReceipts.signedCompletion("{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
                         + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-3\",\"produced_at\":\"2026-11-25T07:00:00Z\","
                         + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[{\"model\":\"small\",\"outcome\":\"low_quality\","
                         + "\"latency_ms\":90,\"quality_score\":0.3,\"reason\":\"" + reason + "\"},{\"model\":\"large\","
-                        + "\"outcome\":\"success\",\"latency_ms\":400}],\"total_cost_usd\":0.000371,\"latency_ms\":520}}")));
+                        + "\"outcome\":\"success\",\"latency_ms\":400}],\"total_cost_usd\":0.000371,\"latency_ms\":520}}"))));
         signIn(user);
         ask("superseded-question: how many people live in Lyon?");
 
@@ -341,9 +341,9 @@ class ConsoleBrowserTest {
                 // As the execution agent emits it: service, reason and impact, no status field.
                 event("service_degraded", "{\"service\":\"llm-cascade\",\"reason\":\"model small failed\","
                         + "\"impact\":\"answers may come from another model\"}"),
-                event("agent_completed", "{\"response\":\"Fine.\",\"provenance\":{\"model\":\"large\","
+                event("agent_completed", dev.verity.gateway.TestReceipts.signedCompletion("{\"response\":\"Fine.\",\"provenance\":{\"model\":\"large\","
                         + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-2\",\"produced_at\":\"2026-11-25T07:00:00Z\","
-                        + "\"degraded\":true,\"cache_hit\":false,\"attempts\":[],\"latency_ms\":90}}")));
+                        + "\"degraded\":true,\"cache_hit\":false,\"attempts\":[],\"latency_ms\":90}}"))));
         signIn(user);
         await().atMost(WAIT).until(() -> tileState(Services.LLM_CASCADE).equals("ready"));
         ask("degraded-midway: anything?");

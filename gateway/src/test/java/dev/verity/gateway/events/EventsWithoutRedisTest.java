@@ -78,7 +78,7 @@ class EventsWithoutRedisTest {
         AgentStandIn.streams("local-run", user.userId(), List.of(
                 new String[] {"agent_started", "{}"},
                 new String[] {"agent_thinking", "{\"model\":\"small\"}"},
-                new String[] {"agent_completed", "{\"response\":\"real answer\",\"provenance\":{\"model\":\"small\"}}"}));
+                new String[] {"agent_completed", dev.verity.gateway.TestReceipts.signedCompletionOf("real answer")}));
         try (SocketClient client = connect(user)) {
             client.sendRun("local-run without redis", "ref-local");
             await().atMost(WAIT).until(() -> runEvents(client).size() >= 3);
