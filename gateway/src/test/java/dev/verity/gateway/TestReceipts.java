@@ -60,6 +60,35 @@ public final class TestReceipts {
         }
     }
 
+    /**
+     * A data result's JSON as the data agent sends it: the text unchanged, with {@code receipt} and
+     * {@code receipt_mac} over it ({@code route} is the data agent's path, e.g. {@code /v1/metrics/query}).
+     */
+    public static String signedData(String resultJson, String route) {
+        return signedData(Trusted.SIGNER, resultJson, route);
+    }
+
+    public static String signedData(ReceiptSigner signer, String resultJson, String route) {
+        try {
+            JsonNode source = JSON.readTree(resultJson).path("source");
+            Map<String, Object> claims = new LinkedHashMap<>();
+            claims.put(ReceiptClaims.ISSUER, "data-agent");
+            claims.put(ReceiptClaims.KIND, ReceiptClaims.KIND_DATA_RESULT);
+            claims.put(ReceiptClaims.REQUEST_ID, "stand-in");
+            claims.put(ReceiptClaims.ROUTE, route);
+            claims.put(ReceiptClaims.PRODUCED_AT, "2026-11-25T07:00:00Z");
+            claims.put(ReceiptClaims.DEGRADED, source.path("degraded").asBoolean(false));
+            claims.put(ReceiptClaims.SOURCE, source.isMissingNode() ? null : new Json.Raw(source.toString()));
+            claims.put(ReceiptClaims.RESULT, new Json.Raw(resultJson));
+            ReceiptSigner.Signed signed = signer.sign(claims);
+            String body = resultJson.strip();
+            return body.substring(0, body.length() - 1) + ",\"receipt\":\"" + signed.receipt()
+                    + "\",\"receipt_mac\":\"" + signed.mac() + "\"}";
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A minimal provenance of a model answer, unsigned, as the agent's provenance looks before the cascade signs it. */
     public static final String PROVENANCE = "{\"model\":\"small\",\"provider\":\"openai-compatible\","
             + "\"provider_request_id\":\"chatcmpl-ws\",\"produced_at\":\"2026-11-25T07:00:00Z\",\"degraded\":false,"

@@ -358,12 +358,12 @@ class ConsoleBrowserTest {
 
     @Test
     void anOrgWithNoRecordedCallsIsToldThereIsNothingToShowAndNoChartIsDrawn() {
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json("""
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"series":[],"empty_buckets":["2026-11-24T08:00:00Z","2026-11-24T09:00:00Z"],
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:00:00Z","freshness_seconds":0,"degraded":false}}""")));
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json("""
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:00:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/metrics/query"))));
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"calls_analysed":0,"by_model":[],"basis":"no recorded calls",
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:00:00Z","freshness_seconds":0,"degraded":false}}""")));
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:00:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/cost-analysis"))));
         signIn(user("mid"));
         browser.findElement(By.id("usage-load")).click();
         await().atMost(WAIT).until(() -> "loaded".equals(browser.findElement(By.id("usage-result")).getAttribute("data-state")));
@@ -377,16 +377,16 @@ class ConsoleBrowserTest {
 
     @Test
     void rejectedCallsAreShownAsIncompleteCoverageNextToTheFigures() {
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json("""
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"series":[
                   {"metric":"cost_usd","group":"small","buckets":[
                     {"start":"2026-11-25T06:00:00Z","count":3,"value":0.000031500000}]}],
                  "empty_buckets":[],"coverage":{"calls_recorded":3,"calls_rejected":2},"degraded":true,
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""")));
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json("""
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/metrics/query"))));
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"calls_analysed":3,"actual_usd":0.000031500000,"by_model":[{"model":"small","calls":3,"usd":0.000031500000}],
                  "basis":"3 recorded calls","coverage":{"calls_recorded":3,"calls_rejected":0},"degraded":false,
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""")));
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/cost-analysis"))));
         signIn(user("mid"));
         browser.findElement(By.id("usage-load")).click();
         await().atMost(WAIT).until(() -> "loaded".equals(browser.findElement(By.id("usage-result")).getAttribute("data-state")));
@@ -401,7 +401,7 @@ class ConsoleBrowserTest {
 
     @Test
     void aCachedUsageResultShowsItsAgeAndEmptyBucketsStayGaps() {
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json("""
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"series":[
                   {"metric":"latency_ms","group":"small","buckets":[
                     {"start":"2026-11-25T06:00:00Z","count":3,"p50":400,"p95":800,"p99":900},
@@ -413,11 +413,11 @@ class ConsoleBrowserTest {
                     {"start":"2026-11-25T06:00:00Z","count":3,"value":0.0003},
                     {"start":"2026-11-25T08:00:00Z","count":2,"value":0.0002}]}],
                  "empty_buckets":["2026-11-25T07:00:00Z"],
-                 "source":{"kind":"cache","as_of":"2026-11-25T08:10:00Z","freshness_seconds":420,"degraded":true}}""")));
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json("""
+                 "source":{"kind":"cache","as_of":"2026-11-25T08:10:00Z","freshness_seconds":420,"degraded":true}}""", "/v1/metrics/query"))));
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"calls_analysed":5,"actual_usd":0.0005,"by_model":[{"model":"small","calls":5,"usd":0.0005}],
                  "alternative_usd":0.0004,"savings_usd":0.0001,"basis":"cheapest_successful",
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""")));
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/cost-analysis"))));
         signIn(user("mid"));
         browser.findElement(By.id("usage-load")).click();
         await().atMost(WAIT).until(() -> "loaded".equals(browser.findElement(By.id("usage-result")).getAttribute("data-state")));
