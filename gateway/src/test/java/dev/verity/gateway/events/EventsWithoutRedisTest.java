@@ -35,7 +35,8 @@ class EventsWithoutRedisTest {
         public Map<String, String> getConfigOverrides() {
             TestInfra infra = TestInfra.get();
             PostgresEndpoint pg = infra.postgres("verity_gateway_ws_test");
-            return Map.of(
+            Map<String, String> config = new java.util.HashMap<>(infra.receiptKeys().config());
+            config.putAll(Map.of(
                     "quarkus.redis.hosts", "redis://127.0.0.1:" + Endpoints.freePort(),
                     "verity.events.redis-timeout", "500ms",
                     "quarkus.datasource.reactive.url", pg.reactiveUrl(),
@@ -43,7 +44,8 @@ class EventsWithoutRedisTest {
                     "quarkus.datasource.username", pg.user(),
                     "quarkus.datasource.password", pg.password(),
                     "mp.jwt.verify.publickey.location", infra.keys().publicKeyPem().toUri().toString(),
-                    "mp.jwt.verify.issuer", infra.tokens().issuer());
+                    "mp.jwt.verify.issuer", infra.tokens().issuer()));
+            return config;
         }
     }
 
