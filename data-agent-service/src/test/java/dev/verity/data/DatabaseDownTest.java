@@ -73,6 +73,8 @@ class DatabaseDownTest {
         assertThat(degraded.get("series")).isEqualTo(cached.at("/result/series")).isEqualTo(fresh.get("series"));
         assertThat(degraded.get("empty_buckets")).isEqualTo(fresh.get("empty_buckets"));
         MetricsExpectations.assertAnswer(degraded, calls, FROM, 3, Call::model);
+        // Served from the cache, still signed here: the receipt covers the cached figures and the cache source.
+        SignedResults.assertSigned(degraded, "/v1/metrics/query");
         assertThat(given().when().get("/q/metrics").then().statusCode(200).extract().asString())
                 .contains("verity_data_answers_total{source=\"cache\"");
 

@@ -65,6 +65,7 @@ class ReplicaTest {
         assertThat(answer.at("/source/kind").asText()).isEqualTo("replica");
         assertThat(answer.at("/source/degraded").asBoolean()).isTrue();
         MetricsExpectations.assertAnswer(answer, calls, FROM, 2, null);
+        SignedResults.assertSigned(answer, "/v1/metrics/query");
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             JsonNode status = TestCalls.parse(given().when().get("/v1/status").then().statusCode(200).extract().asString());
             assertThat(status.get("status").asText()).isEqualTo("degraded");

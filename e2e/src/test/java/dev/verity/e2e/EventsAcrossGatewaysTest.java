@@ -99,6 +99,21 @@ class EventsAcrossGatewaysTest {
                     .hasSize(1);
             assertThat(seenOnA).allSatisfy(e -> assertThat(e.path("client_ref").asText()).isEqualTo("ref-replica"));
             assertThat(seenOnB).allSatisfy(e -> assertThat(e.has("client_ref")).isFalse());
+            // Replica B checked the answer's receipt itself before its socket got it: no MAC, and it verifies.
+            JsonNode completedOnB = seenOnB.stream().filter(e -> e.path("type").asText().equals("agent_completed"))
+                    .findFirst().orElseThrow();
+            assertThat(completedOnB.toString()).doesNotContain("receipt_mac");
+            JsonNode provenance = completedOnB.path("data").path("provenance");
+            try {
+                dev.verity.contract.receipt.ReceiptVerifier.fromJwks(
+                                Http.get(second.url() + "/.well-known/verity/receipt-keys", null).body())
+                        .verifyAnswer(provenance.path("receipt").asText(), new dev.verity.contract.receipt.ReceivedAnswer(
+                                requestId, provenance.path("model").asText(), provenance.path("provider_request_id").asText(),
+                                provenance.path("degraded").asBoolean(), completedOnB.path("data").path("response").asText(),
+                                null, List.of(), dev.verity.contract.receipt.Json.parse(provenance.path("attempts").toString())));
+            } catch (dev.verity.contract.receipt.InvalidReceipt e) {
+                throw new AssertionError("the answer relayed to replica B does not verify: " + e.getMessage(), e);
+            }
         }
     }
 

@@ -137,6 +137,21 @@ class ReceiptsSuiteTest {
             JsonNode data = completed.path("data");
             assertThat(verifier.verifyAnswer(data.path("provenance").path("receipt").asText(),
                     received(data.path("provenance"), requestId, data.path("response").asText()))).containsKey("content_sha256");
+            // The gateway checked the internal MAC before the socket got the event, and removed it.
+            assertThat(data.path("provenance").has("receipt_mac")).isFalse();
+            assertThat(socket.frames).noneMatch(frame -> frame.toString().contains("receipt_mac"));
+
+            // A client that reconnects gets the same answer replayed from the event log, held to the same check.
+            String startedId = socket.ofType("agent_started").getFirst().path("event_id").asText();
+            try (EventStream resumed = EventStream.open(stack.gateway(), mid, startedId)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> !resumed.ofType("resumed").isEmpty());
+                JsonNode replayed = resumed.terminalsOf(requestId).getFirst();
+                assertThat(replayed.path("type").asText()).isEqualTo("agent_completed");
+                assertThat(replayed.path("event_id").asText()).isEqualTo(completed.path("event_id").asText());
+                assertThat(replayed.toString()).doesNotContain("receipt_mac");
+                verifier.verifyAnswer(replayed.path("data").path("provenance").path("receipt").asText(),
+                        received(replayed.path("data").path("provenance"), requestId, replayed.path("data").path("response").asText()));
+            }
         }
     }
 

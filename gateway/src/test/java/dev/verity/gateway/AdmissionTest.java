@@ -40,8 +40,8 @@ class AdmissionTest extends GatewayTestSupport {
     private static final String PATH = "/data/v1/cost-analysis";
     private static final String BODY = """
             {"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z","alternative":"cheapest_successful"}""";
-    private static final String RESULT = """
-            {"calls_analysed":0,"source":{"kind":"primary","degraded":false}}""";
+    private static final String RESULT = TestReceipts.signedData("""
+            {"calls_analysed":0,"source":{"kind":"primary","degraded":false}}""", "/v1/cost-analysis");
 
     private final HttpClient http = HttpClient.newHttpClient();
 

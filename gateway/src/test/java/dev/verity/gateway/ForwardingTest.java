@@ -30,8 +30,9 @@ class ForwardingTest extends GatewayTestSupport {
 
     static final String METRICS = """
             {"metrics":["latency_ms"],"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z","bucket":"PT1H"}""";
-    static final String SERIES = """
-            {"series":[],"empty_buckets":[],"source":{"kind":"primary","as_of":"2026-01-02T00:00:00Z","freshness_seconds":0,"degraded":false}}""";
+    static final String SERIES = TestReceipts.signedData("""
+            {"series":[],"empty_buckets":[],"source":{"kind":"primary","as_of":"2026-01-02T00:00:00Z","freshness_seconds":0,"degraded":false}}""",
+            "/v1/metrics/query");
 
     static Stream<Arguments> routes() {
         return Stream.of(
@@ -40,7 +41,8 @@ class ForwardingTest extends GatewayTestSupport {
                 Arguments.of("/api/v1/metrics/query", Services.DATA_AGENT, "/v1/metrics/query", METRICS, SERIES, 200),
                 Arguments.of("/api/v1/cost-analysis", Services.DATA_AGENT, "/v1/cost-analysis",
                         "{\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-01-02T00:00:00Z\",\"alternative\":\"cheapest_successful\"}",
-                        "{\"calls_analysed\":0,\"source\":{\"kind\":\"primary\",\"degraded\":false}}", 200),
+                        TestReceipts.signedData("{\"calls_analysed\":0,\"source\":{\"kind\":\"primary\",\"degraded\":false}}",
+                                "/v1/cost-analysis"), 200),
                 Arguments.of("/api/v1/usage", Services.DATA_AGENT, "/v1/usage", "{\"calls\":[]}", "{\"stored\":0}", 201),
                 Arguments.of("/v1/chat/completions", Services.LLM_CASCADE, "/v1/chat/completions",
                         "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",

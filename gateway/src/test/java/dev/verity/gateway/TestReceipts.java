@@ -22,7 +22,9 @@ import java.util.Map;
  */
 public final class TestReceipts {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Decimals as written: a cost of 0.00021 must not come back as 2.1E-4.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     /** Lazily: a plain unit test signing with its own keys does not start the test infrastructure. */
     private static final class Trusted {
         static final ReceiptSigner SIGNER = signer(TestInfra.get().receiptKeys());
@@ -53,6 +55,78 @@ public final class TestReceipts {
             provenance.put("receipt", signed.receipt());
             provenance.put("receipt_mac", signed.mac());
             return provenance.toString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A data result's JSON as the data agent sends it: the text unchanged, with {@code receipt} and
+     * {@code receipt_mac} over it ({@code route} is the data agent's path, e.g. {@code /v1/metrics/query}).
+     */
+    public static String signedData(String resultJson, String route) {
+        return signedData(Trusted.SIGNER, resultJson, route);
+    }
+
+    public static String signedData(ReceiptSigner signer, String resultJson, String route) {
+        try {
+            JsonNode source = JSON.readTree(resultJson).path("source");
+            Map<String, Object> claims = new LinkedHashMap<>();
+            claims.put(ReceiptClaims.ISSUER, "data-agent");
+            claims.put(ReceiptClaims.KIND, ReceiptClaims.KIND_DATA_RESULT);
+            claims.put(ReceiptClaims.REQUEST_ID, "stand-in");
+            claims.put(ReceiptClaims.ROUTE, route);
+            claims.put(ReceiptClaims.PRODUCED_AT, "2026-11-25T07:00:00Z");
+            claims.put(ReceiptClaims.DEGRADED, source.path("degraded").asBoolean(false));
+            claims.put(ReceiptClaims.SOURCE, source.isMissingNode() ? null : new Json.Raw(source.toString()));
+            claims.put(ReceiptClaims.RESULT, new Json.Raw(resultJson));
+            ReceiptSigner.Signed signed = signer.sign(claims);
+            String body = resultJson.strip();
+            return body.substring(0, body.length() - 1) + ",\"receipt\":\"" + signed.receipt()
+                    + "\",\"receipt_mac\":\"" + signed.mac() + "\"}";
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A minimal provenance of a model answer, unsigned, as the agent's provenance looks before the cascade signs it. */
+    public static final String PROVENANCE = "{\"model\":\"small\",\"provider\":\"openai-compatible\","
+            + "\"provider_request_id\":\"chatcmpl-ws\",\"produced_at\":\"2026-11-25T07:00:00Z\",\"degraded\":false,"
+            + "\"cache_hit\":false,\"attempts\":[{\"model\":\"small\",\"outcome\":\"success\",\"latency_ms\":12}],"
+            + "\"latency_ms\":12}";
+
+    /**
+     * The data of an {@code agent_completed} event ({@code response}, {@code provenance}) with the
+     * provenance signed over the response, as the agent relays the cascade's receipt.
+     */
+    public static String signedCompletion(String dataJson) {
+        try {
+            ObjectNode data = (ObjectNode) JSON.readTree(dataJson);
+            String response = data.path("response").asText();
+            data.set("provenance", JSON.readTree(sign(data.path("provenance").toString(), response)));
+            return data.toString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@link #signedCompletion} over {@link #PROVENANCE}. */
+    public static String signedCompletionOf(String response) {
+        ObjectNode data = JSON.createObjectNode();
+        data.put("response", response);
+        try {
+            data.set("provenance", JSON.readTree(PROVENANCE));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return signedCompletion(data.toString());
+    }
+
+    /** {@link #signedCompletionOf} as the map an in-process {@code Event} holds. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> signedCompletionData(String response) {
+        try {
+            return JSON.readValue(signedCompletionOf(response), Map.class);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -2,6 +2,7 @@ package dev.verity.gateway.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.ComponentStatus;
+import dev.verity.gateway.guard.RunEventCheck;
 import dev.verity.gateway.status.RelayHealth;
 import dev.verity.contract.Event;
 import io.quarkus.logging.Log;
@@ -29,16 +30,19 @@ public class EventRelay implements RelayHealth {
     private final ObjectMapper json;
     private final Subscribers subscribers;
     private final EventsConfig config;
+    private final RunEventCheck check;
     private final AtomicBoolean connecting = new AtomicBoolean();
     private volatile ReactiveRedisSubscriber subscription;
     private volatile boolean redisReachable;
     private volatile long timer = -1;
 
-    public EventRelay(ReactiveRedisDataSource redis, ObjectMapper json, Subscribers subscribers, EventsConfig config) {
+    public EventRelay(ReactiveRedisDataSource redis, ObjectMapper json, Subscribers subscribers, EventsConfig config,
+                      RunEventCheck check) {
         this.redis = redis;
         this.json = json;
         this.subscribers = subscribers;
         this.config = config;
+        this.check = check;
     }
 
     void start(@Observes StartupEvent start, Vertx vertx) {
@@ -136,6 +140,7 @@ public class EventRelay implements RelayHealth {
             Log.errorf("event on %s for user %s / id %s dropped", channel, event.userId(), event.eventId());
             return;
         }
-        subscribers.deliver(user, event);
+        // Checked here, on the replica whose sockets get it, whichever replica ran the run.
+        subscribers.deliver(user, check.deliverable(event));
     }
 }

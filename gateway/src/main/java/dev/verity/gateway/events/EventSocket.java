@@ -5,6 +5,7 @@ import dev.verity.contract.ErrorType;
 import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
+import dev.verity.gateway.guard.RunEventCheck;
 import dev.verity.runtime.security.Callers;
 import io.quarkus.logging.Log;
 import io.quarkus.security.Authenticated;
@@ -45,9 +46,10 @@ public class EventSocket {
     private final EventsConfig config;
     private final ObjectMapper json;
     private final SecurityIdentity identity;
+    private final RunEventCheck check;
 
     public EventSocket(Subscribers subscribers, SocketRuns runs, EventLogStore log, StatusEvents status,
-                       EventsConfig config, ObjectMapper json, SecurityIdentity identity) {
+                       EventsConfig config, ObjectMapper json, SecurityIdentity identity, RunEventCheck check) {
         this.subscribers = subscribers;
         this.runs = runs;
         this.log = log;
@@ -55,6 +57,7 @@ public class EventSocket {
         this.config = config;
         this.json = json;
         this.identity = identity;
+        this.check = check;
     }
 
     @OnOpen
@@ -154,7 +157,8 @@ public class EventSocket {
     private void resume(Subscriber socket, String after) {
         socket.holdLiveEvents();
         log.after(socket.userId(), after, config.resumeLimit()).subscribe().with(page -> {
-            socket.replay(page.events());
+            // The log holds events as their producers wrote them; a replay is held to the receipt like a live event.
+            socket.replay(page.events().stream().map(check::deliverable).toList());
             socket.releaseLiveEvents();
             Map<String, Object> done = new LinkedHashMap<>();
             done.put("type", "resumed");

@@ -9,6 +9,7 @@ import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.contract.UserContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.verity.gateway.guard.RunEventCheck;
 import dev.verity.gateway.routing.RequestContext;
 import dev.verity.gateway.routing.Route;
 import dev.verity.gateway.tier.TierHandler;
@@ -46,9 +47,10 @@ public class SocketRuns {
     private final Vertx vertx;
     private final TierHandler tiers;
     private final ObjectMapper json;
+    private final RunEventCheck check;
 
     public SocketRuns(AgentRunStream agent, Subscribers subscribers, EventLogStore log, EventsConfig config, Vertx vertx,
-                      TierHandler tiers, ObjectMapper json) {
+                      TierHandler tiers, ObjectMapper json, RunEventCheck check) {
         this.agent = agent;
         this.subscribers = subscribers;
         this.log = log;
@@ -56,6 +58,7 @@ public class SocketRuns {
         this.vertx = vertx;
         this.tiers = tiers;
         this.json = json;
+        this.check = check;
     }
 
     void start(Subscriber socket, ClientMessage.Run run) {
@@ -171,10 +174,11 @@ public class SocketRuns {
                 agentFailed(this, event);
                 return;
             }
-            if (event.type() == EventType.AGENT_COMPLETED) {
+            Event deliverable = check.deliverable(event);
+            if (deliverable.type() == EventType.AGENT_COMPLETED) {
                 tiers.succeeded(Route.CHAT, user);
             }
-            subscribers.deliver(user.userId(), event);
+            subscribers.deliver(user.userId(), deliverable);
         }
 
         @Override

@@ -25,8 +25,9 @@ import java.util.Optional;
  * (agent run, completion) must carry provenance and a receipt that covers exactly the text, refusal
  * and tool calls about to be sent ({@link ReceiptCheck}); anything else is withheld as
  * {@code authenticity_violation}, logged as an error and counted
- * ({@code verity_authenticity_violations_total}). A data result with a receipt is held to it the
- * same way; one without is delivered and counted ({@code verity_guard_unsigned_data_total}). The
+ * ({@code verity_authenticity_violations_total}). A data result is held to its receipt the same
+ * way; one without a receipt is withheld too, and also counted in
+ * {@code verity_guard_unsigned_data_total}. Socket events have their own check ({@link RunEventCheck}). The
  * phrase list only counts and logs ({@link SuspiciousPhrases}). A stream is watched chunk by chunk
  * ({@link StreamWatch}) and its final chunk is checked before it is sent.
  */
@@ -102,12 +103,12 @@ public class AuthenticityGuard {
         boolean[] unsigned = new boolean[1];
         Optional<String> violation = receipts.data(body, unsigned);
         if (unsigned[0]) {
+            // Counted on its own as well: a signer that stopped signing shows here before anywhere else.
             Counter.builder("verity.guard.unsigned.data")
-                    .description("Data results delivered without a receipt")
+                    .description("Data results withheld because they carried no receipt")
                     .tag("route", route.configName())
                     .register(registry).increment();
-            Log.warnf("request %s, route %s: data result without a receipt, delivered and counted", ctx.requestId(),
-                    route.configName());
+            return Optional.of("data result without a receipt");
         }
         return violation;
     }
@@ -115,9 +116,10 @@ public class AuthenticityGuard {
     private Problem stopped(Route route, RequestContext ctx, String violation, String action) {
         counter(route).increment();
         Log.errorf("authenticity violation, request %s, route %s: %s; %s", ctx.requestId(), route.configName(), violation, action);
-        return Problem.of(ErrorType.AUTHENTICITY_VIOLATION,
-                "The answer could not be verified as real model output and was withheld. "
-                        + "The incident is logged under this request id.",
+        String what = route == Route.METRICS || route == Route.COST_ANALYSIS
+                ? "The result could not be verified as read from Verity's data and was withheld. "
+                : "The answer could not be verified as real model output and was withheld. ";
+        return Problem.of(ErrorType.AUTHENTICITY_VIOLATION, what + "The incident is logged under this request id.",
                 Services.GATEWAY, ctx.user(), ctx.requestId());
     }
 
@@ -126,10 +128,15 @@ public class AuthenticityGuard {
     }
 
     private Counter counter(Route route) {
+        return violations(registry, route.configName());
+    }
+
+    /** One counter for every path an answer leaves by: HTTP routes by name, sockets as {@link RunEventCheck#ROUTE_TAG}. */
+    static Counter violations(MeterRegistry registry, String route) {
         // Prometheus exposes this as verity_authenticity_violations_total.
         return Counter.builder("verity.authenticity.violations")
                 .description("Answers withheld by the authenticity guard (no receipt, or one that does not cover them)")
-                .tag("route", route.configName())
+                .tag("route", route)
                 .register(registry);
     }
 }

@@ -129,9 +129,9 @@ class ConsoleBrowserTest {
                 event("tool_executing", "{\"tool\":\"metrics_query\"}"),
                 event("tool_completed", "{\"tool\":\"metrics_query\",\"summary\":\"24 hourly buckets, 41 calls\"}"),
                 event("agent_thinking", "{\"model\":\"small\"}"),
-                event("agent_completed", "{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"small\","
+                event("agent_completed", dev.verity.gateway.TestReceipts.signedCompletion("{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"small\","
                         + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-1\",\"produced_at\":\"2026-11-25T07:00:00Z\","
-                        + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[],\"total_cost_usd\":0.00021,\"latency_ms\":812}}")));
+                        + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[],\"total_cost_usd\":0.00021,\"latency_ms\":812}}"))));
         signIn(user);
         ask("latency-question: how fast were my calls today?");
 
@@ -158,10 +158,10 @@ class ConsoleBrowserTest {
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\"Spend was \"}"),
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\"0.42 USD\"}"),
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\", mostly on model large.\"}"),
-                event("agent_completed", "{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
+                event("agent_completed", dev.verity.gateway.TestReceipts.signedCompletion("{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
                         + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-2\",\"produced_at\":\"2026-11-25T07:00:00Z\","
                         + "\"degraded\":true,\"cache_hit\":true,\"attempts\":[],\"total_cost_usd\":0.0042,\"latency_ms\":1500,"
-                        + "\"selection_reasoning\":\"" + "direct call after cascade failure; ".repeat(40) + "\"}}")));
+                        + "\"selection_reasoning\":\"" + "direct call after cascade failure; ".repeat(40) + "\"}}"))));
         signIn(user);
         ask("delta-question: what did I spend?");
 
@@ -194,11 +194,11 @@ class ConsoleBrowserTest {
                         + "\"model\":\"small\",\"reason\":\"" + reason + "\",\"quality_score\":0.3}}"),
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\"Lyon has about \",\"step\":1,\"attempt\":2}"),
                 event("agent_thinking", "{\"model\":\"large\",\"delta\":\"520,000 inhabitants.\",\"step\":1,\"attempt\":2}"),
-                event("agent_completed", "{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
+                event("agent_completed", dev.verity.gateway.TestReceipts.signedCompletion("{\"response\":\"" + answer + "\",\"provenance\":{\"model\":\"large\","
                         + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-3\",\"produced_at\":\"2026-11-25T07:00:00Z\","
                         + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[{\"model\":\"small\",\"outcome\":\"low_quality\","
                         + "\"latency_ms\":90,\"quality_score\":0.3,\"reason\":\"" + reason + "\"},{\"model\":\"large\","
-                        + "\"outcome\":\"success\",\"latency_ms\":400}],\"total_cost_usd\":0.000371,\"latency_ms\":520}}")));
+                        + "\"outcome\":\"success\",\"latency_ms\":400}],\"total_cost_usd\":0.000371,\"latency_ms\":520}}"))));
         signIn(user);
         ask("superseded-question: how many people live in Lyon?");
 
@@ -341,9 +341,9 @@ class ConsoleBrowserTest {
                 // As the execution agent emits it: service, reason and impact, no status field.
                 event("service_degraded", "{\"service\":\"llm-cascade\",\"reason\":\"model small failed\","
                         + "\"impact\":\"answers may come from another model\"}"),
-                event("agent_completed", "{\"response\":\"Fine.\",\"provenance\":{\"model\":\"large\","
+                event("agent_completed", dev.verity.gateway.TestReceipts.signedCompletion("{\"response\":\"Fine.\",\"provenance\":{\"model\":\"large\","
                         + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-2\",\"produced_at\":\"2026-11-25T07:00:00Z\","
-                        + "\"degraded\":true,\"cache_hit\":false,\"attempts\":[],\"latency_ms\":90}}")));
+                        + "\"degraded\":true,\"cache_hit\":false,\"attempts\":[],\"latency_ms\":90}}"))));
         signIn(user);
         await().atMost(WAIT).until(() -> tileState(Services.LLM_CASCADE).equals("ready"));
         ask("degraded-midway: anything?");
@@ -358,12 +358,12 @@ class ConsoleBrowserTest {
 
     @Test
     void anOrgWithNoRecordedCallsIsToldThereIsNothingToShowAndNoChartIsDrawn() {
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json("""
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"series":[],"empty_buckets":["2026-11-24T08:00:00Z","2026-11-24T09:00:00Z"],
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:00:00Z","freshness_seconds":0,"degraded":false}}""")));
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json("""
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:00:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/metrics/query"))));
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"calls_analysed":0,"by_model":[],"basis":"no recorded calls",
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:00:00Z","freshness_seconds":0,"degraded":false}}""")));
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:00:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/cost-analysis"))));
         signIn(user("mid"));
         browser.findElement(By.id("usage-load")).click();
         await().atMost(WAIT).until(() -> "loaded".equals(browser.findElement(By.id("usage-result")).getAttribute("data-state")));
@@ -377,16 +377,16 @@ class ConsoleBrowserTest {
 
     @Test
     void rejectedCallsAreShownAsIncompleteCoverageNextToTheFigures() {
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json("""
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"series":[
                   {"metric":"cost_usd","group":"small","buckets":[
                     {"start":"2026-11-25T06:00:00Z","count":3,"value":0.000031500000}]}],
                  "empty_buckets":[],"coverage":{"calls_recorded":3,"calls_rejected":2},"degraded":true,
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""")));
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json("""
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/metrics/query"))));
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"calls_analysed":3,"actual_usd":0.000031500000,"by_model":[{"model":"small","calls":3,"usd":0.000031500000}],
                  "basis":"3 recorded calls","coverage":{"calls_recorded":3,"calls_rejected":0},"degraded":false,
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""")));
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/cost-analysis"))));
         signIn(user("mid"));
         browser.findElement(By.id("usage-load")).click();
         await().atMost(WAIT).until(() -> "loaded".equals(browser.findElement(By.id("usage-result")).getAttribute("data-state")));
@@ -401,7 +401,7 @@ class ConsoleBrowserTest {
 
     @Test
     void aCachedUsageResultShowsItsAgeAndEmptyBucketsStayGaps() {
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json("""
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/metrics/query")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"series":[
                   {"metric":"latency_ms","group":"small","buckets":[
                     {"start":"2026-11-25T06:00:00Z","count":3,"p50":400,"p95":800,"p99":900},
@@ -413,11 +413,11 @@ class ConsoleBrowserTest {
                     {"start":"2026-11-25T06:00:00Z","count":3,"value":0.0003},
                     {"start":"2026-11-25T08:00:00Z","count":2,"value":0.0002}]}],
                  "empty_buckets":["2026-11-25T07:00:00Z"],
-                 "source":{"kind":"cache","as_of":"2026-11-25T08:10:00Z","freshness_seconds":420,"degraded":true}}""")));
-        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json("""
+                 "source":{"kind":"cache","as_of":"2026-11-25T08:10:00Z","freshness_seconds":420,"degraded":true}}""", "/v1/metrics/query"))));
+        standIns.register(post(urlEqualTo(DownstreamStandIns.DATA + "/v1/cost-analysis")).willReturn(json(dev.verity.gateway.TestReceipts.signedData("""
                 {"calls_analysed":5,"actual_usd":0.0005,"by_model":[{"model":"small","calls":5,"usd":0.0005}],
                  "alternative_usd":0.0004,"savings_usd":0.0001,"basis":"cheapest_successful",
-                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""")));
+                 "source":{"kind":"primary","as_of":"2026-11-25T08:10:00Z","freshness_seconds":0,"degraded":false}}""", "/v1/cost-analysis"))));
         signIn(user("mid"));
         browser.findElement(By.id("usage-load")).click();
         await().atMost(WAIT).until(() -> "loaded".equals(browser.findElement(By.id("usage-result")).getAttribute("data-state")));

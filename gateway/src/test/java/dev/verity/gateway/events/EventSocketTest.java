@@ -245,7 +245,7 @@ class EventSocketTest {
         try (SocketClient a1 = connect(alice); SocketClient a2 = connect(alice); SocketClient m = connect(mallory)) {
             await().atMost(WAIT).until(() -> subscribers.openSockets(alice.userId()) == 2);
             Event started = logAsAgent(alice, "req-own", EventType.AGENT_STARTED, Map.of());
-            Event done = logAsAgent(alice, "req-own", EventType.AGENT_COMPLETED, Map.of("response", "real"));
+            Event done = logAsAgent(alice, "req-own", EventType.AGENT_COMPLETED, dev.verity.gateway.TestReceipts.signedCompletionData("real"));
             await().atMost(WAIT).until(() -> a1.events().size() == 2 && a2.events().size() == 2);
             assertThat(a1.events()).extracting(e -> e.path("event_id").asText()).containsExactly(started.eventId(), done.eventId());
             assertThat(a2.events()).extracting(e -> e.path("event_id").asText()).containsExactly(started.eventId(), done.eventId());
@@ -266,7 +266,7 @@ class EventSocketTest {
         // Reconnect resuming from the upgrade; the run finishes while the history is replayed.
         SocketClient second = SocketClient.connect(URI.create(endpoint + "?after=" + lastSeen), token(user));
         try (second) {
-            all.add(logAsAgent(user, run, EventType.AGENT_COMPLETED, Map.of("response", "real")).eventId());
+            all.add(logAsAgent(user, run, EventType.AGENT_COMPLETED, dev.verity.gateway.TestReceipts.signedCompletionData("real")).eventId());
             await().atMost(WAIT).until(() -> !second.framesOfType("resumed").isEmpty()
                     && second.types(second.events()).contains("agent_completed"));
             // Resuming again from the same point replays what was already delivered: still only once.
@@ -288,7 +288,7 @@ class EventSocketTest {
         String lastSeen = firstHalfThenDisconnect(user, run, all);
         try (SocketClient second = connect(user)) {
             // The terminal event reaches the new socket live before the client asks for what it missed.
-            all.add(logAsAgent(user, run, EventType.AGENT_COMPLETED, Map.of("response", "real")).eventId());
+            all.add(logAsAgent(user, run, EventType.AGENT_COMPLETED, dev.verity.gateway.TestReceipts.signedCompletionData("real")).eventId());
             await().atMost(WAIT).until(() -> second.types(second.events()).contains("agent_completed"));
             second.sendResume(lastSeen);
             await().atMost(WAIT).until(() -> second.framesOfType("resumed").size() == 1);
@@ -478,7 +478,7 @@ class EventSocketTest {
                 case "agent_thinking" -> "{\"model\":\"small\"}";
                 case "tool_executing" -> "{\"tool\":\"metrics_query\"}";
                 case "tool_completed" -> "{\"tool\":\"metrics_query\",\"summary\":\"3 series\"}";
-                case "agent_completed" -> "{\"response\":\"real answer\",\"provenance\":{\"model\":\"small\"}}";
+                case "agent_completed" -> dev.verity.gateway.TestReceipts.signedCompletionOf("real answer");
                 default -> "{}";
             };
             events.add(new String[] {type, data});

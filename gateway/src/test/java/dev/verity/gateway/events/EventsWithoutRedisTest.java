@@ -35,7 +35,8 @@ class EventsWithoutRedisTest {
         public Map<String, String> getConfigOverrides() {
             TestInfra infra = TestInfra.get();
             PostgresEndpoint pg = infra.postgres("verity_gateway_ws_test");
-            return Map.of(
+            Map<String, String> config = new java.util.HashMap<>(infra.receiptKeys().config());
+            config.putAll(Map.of(
                     "quarkus.redis.hosts", "redis://127.0.0.1:" + Endpoints.freePort(),
                     "verity.events.redis-timeout", "500ms",
                     "quarkus.datasource.reactive.url", pg.reactiveUrl(),
@@ -43,7 +44,8 @@ class EventsWithoutRedisTest {
                     "quarkus.datasource.username", pg.user(),
                     "quarkus.datasource.password", pg.password(),
                     "mp.jwt.verify.publickey.location", infra.keys().publicKeyPem().toUri().toString(),
-                    "mp.jwt.verify.issuer", infra.tokens().issuer());
+                    "mp.jwt.verify.issuer", infra.tokens().issuer()));
+            return config;
         }
     }
 
@@ -78,7 +80,7 @@ class EventsWithoutRedisTest {
         AgentStandIn.streams("local-run", user.userId(), List.of(
                 new String[] {"agent_started", "{}"},
                 new String[] {"agent_thinking", "{\"model\":\"small\"}"},
-                new String[] {"agent_completed", "{\"response\":\"real answer\",\"provenance\":{\"model\":\"small\"}}"}));
+                new String[] {"agent_completed", dev.verity.gateway.TestReceipts.signedCompletionOf("real answer")}));
         try (SocketClient client = connect(user)) {
             client.sendRun("local-run without redis", "ref-local");
             await().atMost(WAIT).until(() -> runEvents(client).size() >= 3);

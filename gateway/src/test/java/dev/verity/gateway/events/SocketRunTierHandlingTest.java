@@ -156,9 +156,10 @@ class SocketRunTierHandlingTest {
         AgentStandIn.streams("join-colleague", colleague.userId(), failingRun());
         List<String[]> completed = new ArrayList<>();
         completed.add(new String[] {"agent_started", "{}"});
-        completed.add(new String[] {"agent_completed", "{\"response\":\"Fine.\",\"provenance\":{\"model\":\"small\","
+        completed.add(new String[] {"agent_completed", dev.verity.gateway.TestReceipts.signedCompletion(
+                "{\"response\":\"Fine.\",\"provenance\":{\"model\":\"small\","
                 + "\"provider\":\"openai-compatible\",\"provider_request_id\":\"chatcmpl-ok\",\"produced_at\":\"2026-11-25T07:00:00Z\","
-                + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[],\"latency_ms\":12}}"});
+                + "\"degraded\":false,\"cache_hit\":false,\"attempts\":[],\"latency_ms\":12}}")});
         AgentStandIn.streams("join-recovered", colleague.userId(), completed);
 
         JsonNode opened;
