@@ -147,7 +147,9 @@ class AdmissionTest extends GatewayTestSupport {
 
         var first = send(user("mid"), tag + "-slow", inSeconds(60));
         occupied(0);
-        HttpResponse<String> late = send(user("enterprise"), tag + "-late", System.currentTimeMillis() + 1_000).join();
+        // 2.5 s: inside the slow call's 4 s, yet far enough ahead that a loaded machine has not passed it
+        // before the gateway reads it (a deadline already past is a 400, not a wait).
+        HttpResponse<String> late = send(user("enterprise"), tag + "-late", System.currentTimeMillis() + 2_500).join();
 
         assertThat(late.statusCode()).isEqualTo(503);
         assertThat(late.headers().firstValue("Retry-After")).isPresent();
