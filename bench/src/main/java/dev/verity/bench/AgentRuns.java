@@ -27,9 +27,9 @@ final class AgentRuns implements Scenario {
     record Terminals(long exactlyOne, long none, long several, long answered) {
         String describe(long sent) {
             return String.format(java.util.Locale.ROOT,
-                    "%d of %d runs ended with exactly one terminal event on the user's socket (%d with none, %d with more than one,"
-                            + " %d replies without a request id; warm-up included)",
-                    exactlyOne, sent, none, several, sent - answered);
+                    "%d of %d runs answered 200 ended with exactly one terminal event on the user's socket (%d with none,"
+                            + " %d with more than one; %d runs sent, warm-up included)",
+                    exactlyOne, answered, none, several, sent);
         }
     }
 
@@ -64,16 +64,24 @@ final class AgentRuns implements Scenario {
         Summary added = OpenAiLatency.added(verity, direct, 99);
         Row row = Row.of("P3 agent run p99 @ " + rate + " runs/s (" + users + " users, a socket each)", "provider direct",
                 Summary.of(direct.stream().map(LoadResult::p99).toList()), Summary.of(verity.stream().map(LoadResult::p99).toList()),
-                " ms", added, "added ≤ 20 ms", added.median() <= 20, Integer.toString(verity.size()));
+                " ms", added, "0 errors, added ≤ 20 ms",
+                added.median() <= 20 && verity.stream().allMatch(result -> result.errors() == 0), Integer.toString(verity.size()));
         run.rows.add(OpenAiLatency.withErrors(row, OpenAiLatency.errors(verity)));
-        boolean allOnce = terminals.exactlyOne() == sent[0];
+        boolean allOnce = terminals.answered() > 0 && terminals.exactlyOne() == terminals.answered();
         run.rows.add(new Row("P3 runs with exactly one terminal event on the user's socket", "—", "—",
                 terminals.describe(sent[0]), "—", "—", "every run", allOnce ? "met" : "**not met**",
                 Integer.toString(verity.size()), Machine.load()));
     }
 
-    /** Successes carry {@code request_id}, and so do the run's problems: either way the run is looked for. */
+    /**
+     * A run answered 200 ran in the agent, so it must have ended on the socket too. A refusal before
+     * the agent (admission, readiness) never started a run and has no terminal event to look for; it
+     * is an error of the row above.
+     */
     private static void remember(Http.Reply reply, int user, Map<String, Integer> userOfRun) {
+        if (reply.status() != 200) {
+            return;
+        }
         try {
             String id = new JsonObject(reply.body()).getString("request_id");
             if (id != null) {
