@@ -89,4 +89,22 @@ final class Machine {
             return Double.NaN;
         }
     }
+
+    /**
+     * A full GC in the JVM {@code pid} ({@code jcmd <pid> GC.run}, the bench's own JDK), so that the
+     * heap in use afterwards is what is live; false when jcmd could not do it.
+     */
+    static boolean fullGc(long pid) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && process.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 }

@@ -34,7 +34,7 @@ record Profile(String name,
                 List.of(100, 500, 1000),
                 List.of(25, 50, 100, 250, 500, 750, 1000, 1500, 2000, 3000, 4000),
                 200, 100, 100,
-                List.of(1000, 5000, 10_000),
+                List.of(1000, 5000, 10_000, 20_000),
                 100, 2,
                 // A short answer as a fast provider streams it: first token after 50 ms, 16 tokens 30 ms apart.
                 100, new ProviderStandIn.StreamPacing(BenchStack.PACED, 50, 16, 30),

@@ -56,9 +56,7 @@ public class StatusEvents {
         } else {
             notReady.put(transition.service(), event);
         }
-        for (Subscriber socket : subscribers.all()) {
-            socket.offer(forUser(event, socket.userId()));
-        }
+        subscribers.deliverToEveryone(userId -> forUser(event, userId));
     }
 
     /** Sent to a socket as it opens: what is still not ready. */

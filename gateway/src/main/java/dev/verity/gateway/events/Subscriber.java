@@ -42,7 +42,7 @@ public final class Subscriber {
     private final AtomicInteger activeRuns = new AtomicInteger();
     private long pendingBytes;
     private boolean closing;
-    private List<Event> heldDuringResume;
+    private List<Outgoing> heldDuringResume;
     private volatile long lastInboundMillis = System.currentTimeMillis();
 
     Subscriber(WebSocketConnection connection, UserContext user, String bearerToken, ObjectMapper json,
@@ -95,16 +95,28 @@ public final class Subscriber {
         }
     }
 
+    /** An event and, when the sender encoded it once for many sockets, its JSON text. */
+    private record Outgoing(Event event, String encoded) {
+    }
+
     public synchronized void offer(Event event) {
+        offer(event, null);
+    }
+
+    /**
+     * {@code encoded} is {@code event} as JSON, made once by a caller sending the same event to many
+     * sockets; it is written as is unless this socket has to change the event (its client reference).
+     */
+    synchronized void offer(Event event, String encoded) {
         if (heldDuringResume != null) {
-            heldDuringResume.add(event);
+            heldDuringResume.add(new Outgoing(event, encoded));
             if (heldDuringResume.size() > dedupeWindow) {
                 // Live events piling up behind a replay are as much a slow consumer as a full buffer.
                 closeFor(SLOW_CONSUMER);
             }
             return;
         }
-        emit(event);
+        emit(event, encoded);
     }
 
     /** Live events wait while a replay is sent, so the client sees history before what followed it. */
@@ -115,18 +127,18 @@ public final class Subscriber {
     }
 
     synchronized void replay(List<Event> history) {
-        history.forEach(this::emit);
+        history.forEach(event -> emit(event, null));
     }
 
     synchronized void releaseLiveEvents() {
-        List<Event> held = heldDuringResume;
+        List<Outgoing> held = heldDuringResume;
         heldDuringResume = null;
         if (held != null) {
-            held.forEach(this::emit);
+            held.forEach(outgoing -> emit(outgoing.event(), outgoing.encoded()));
         }
     }
 
-    private void emit(Event event) {
+    private void emit(Event event, String encoded) {
         String run = event.requestId();
         boolean runEvent = run != null && !isStatusEvent(event);
         if (runEvent && finishedRuns.containsKey(run) && !before(event.eventId(), finishedRuns.get(run))) {
@@ -153,7 +165,11 @@ public final class Subscriber {
             trim(finishedRuns.keySet(), dedupeWindow);
             clientRefs.remove(run);
         }
-        send(outgoing);
+        if (encoded != null && outgoing == event) {
+            write(encoded);
+        } else {
+            send(outgoing);
+        }
     }
 
     void sendProblem(Problem problem) {

@@ -1,6 +1,9 @@
 package dev.verity.gateway.events;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.Event;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /** The sockets open on this replica, by user: events go only to the sockets of their user. */
 @ApplicationScoped
@@ -18,9 +22,11 @@ public class Subscribers {
     private final Map<String, Subscriber> byConnection = new ConcurrentHashMap<>();
     private final Map<String, Set<Subscriber>> byUser = new ConcurrentHashMap<>();
     private final EventsConfig config;
+    private final ObjectMapper json;
 
-    public Subscribers(EventsConfig config) {
+    public Subscribers(EventsConfig config, ObjectMapper json) {
         this.config = config;
+        this.json = json;
     }
 
     void add(Subscriber subscriber) {
@@ -48,6 +54,25 @@ public class Subscribers {
         if (sockets != null) {
             sockets.forEach(socket -> socket.offer(event));
         }
+    }
+
+    /**
+     * Sends every open socket the event {@code forUser} makes for the socket's user. The event is
+     * encoded once per user and the same text written to each of that user's sockets: with ten
+     * sockets per user at 10,000 sockets that is 1,000 encodings instead of 10,000.
+     */
+    void deliverToEveryone(Function<String, Event> forUser) {
+        byUser.forEach((userId, sockets) -> {
+            Event event = forUser.apply(userId);
+            String encoded;
+            try {
+                encoded = json.writeValueAsString(event);
+            } catch (JsonProcessingException e) {
+                Log.errorf(e, "%s event for user %s not serialisable", event.type().wire(), userId);
+                return;
+            }
+            sockets.forEach(socket -> socket.offer(event, encoded));
+        });
     }
 
     public Collection<Subscriber> all() {

@@ -236,6 +236,31 @@ class EventSocketTest {
         }
     }
 
+    @Test
+    void aStatusTransitionReachesEverySocketOnceAndEachNamesItsOwnUser() {
+        TestUser alice = user("u-status-a");
+        TestUser bob = user("u-status-b");
+        try (SocketClient a1 = connect(alice); SocketClient a2 = SocketClient.connect(endpoint, token(alice));
+             SocketClient b = connect(bob)) {
+            await().atMost(WAIT).until(() -> subscribers.openSockets(alice.userId()) == 2);
+            transitions.fire(new ServiceTransition(Services.DATA_AGENT,
+                    status(Services.DATA_AGENT, ServiceState.READY, null),
+                    status(Services.DATA_AGENT, ServiceState.UNAVAILABLE, "connection refused")));
+            await().atMost(WAIT).until(() -> !a1.framesOfType("service_unavailable").isEmpty()
+                    && !a2.framesOfType("service_unavailable").isEmpty() && !b.framesOfType("service_unavailable").isEmpty());
+            // The text is encoded once per user: a socket of another user must never get that user's copy.
+            for (var socket : List.of(Map.entry(a1, alice), Map.entry(a2, alice), Map.entry(b, bob))) {
+                List<JsonNode> unavailable = socket.getKey().framesOfType("service_unavailable");
+                assertThat(unavailable).hasSize(1);
+                assertThat(unavailable.getFirst().path("user_id").asText()).isEqualTo(socket.getValue().userId());
+                assertThat(unavailable.getFirst().path("data").path("service").asText()).isEqualTo(Services.DATA_AGENT);
+                assertThat(unavailable.getFirst().has("event_id")).isFalse();
+            }
+        } finally {
+            transitions.fire(new ServiceTransition(Services.DATA_AGENT, null, status(Services.DATA_AGENT, ServiceState.READY, null)));
+        }
+    }
+
     // --- relay, resume, dedupe ----------------------------------------------------------------
 
     @Test
