@@ -35,6 +35,7 @@ public class EventRelay implements RelayHealth {
     private volatile ReactiveRedisSubscriber subscription;
     private volatile boolean redisReachable;
     private volatile long timer = -1;
+    private volatile int missedChecks;
 
     public EventRelay(ReactiveRedisDataSource redis, ObjectMapper json, Subscribers subscribers, EventsConfig config,
                       RunEventCheck check) {
@@ -75,11 +76,19 @@ public class EventRelay implements RelayHealth {
         redis.execute("PING")
                 .ifNoItem().after(config.redisTimeout()).fail()
                 .subscribe().with(pong -> {
+                    missedChecks = 0;
                     redisReachable = true;
                     if (subscription == null) {
                         subscribe();
                     }
                 }, failure -> {
+                    // One slow PING on a busy machine is not an outage: dropping a working subscription
+                    // for it lost every event published until the next check re-subscribed. A real loss
+                    // ends the subscription itself (ended/failed); a silent one shows as misses in a row.
+                    if (++missedChecks < config.redisMissesBeforeDrop()) {
+                        Log.debugf("Redis check missed (%d in a row): %s", missedChecks, failure.getMessage());
+                        return;
+                    }
                     if (redisReachable) {
                         Log.warnf("Redis unreachable (%s): events stay on this replica, resume unavailable", failure.getMessage());
                     }

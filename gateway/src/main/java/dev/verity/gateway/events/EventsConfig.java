@@ -37,4 +37,11 @@ public interface EventsConfig {
     @WithDefault("2s")
     Duration redisTimeout();
 
+    /**
+     * Redis checks (PING within {@link #redisTimeout()}) missed in a row before this replica treats
+     * Redis as gone and drops its subscription; a single slow answer under load is not an outage.
+     */
+    @WithDefault("3")
+    int redisMissesBeforeDrop();
+
 }
