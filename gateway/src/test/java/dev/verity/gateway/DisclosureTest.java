@@ -83,9 +83,6 @@ class DisclosureTest extends GatewayTestSupport {
         poll();
         given().when().get("/api/v1/status").then().statusCode(200)
                 .body("services.data-agent.status", equalTo("ready"));
-        given().auth().oauth2(tokens().mint(user("free"))).contentType(ContentType.JSON).body(ForwardingTest.METRICS)
-                .when().post("/api/v1/metrics/query")
-                .then().statusCode(200);
 
         poll();
         given().when().get("/api/v1/status").then().body("services.data-agent.status", equalTo("ready"));
@@ -96,6 +93,31 @@ class DisclosureTest extends GatewayTestSupport {
         given().auth().oauth2(tokens().mint(user("free"))).contentType(ContentType.JSON).body(ForwardingTest.METRICS)
                 .when().post("/api/v1/metrics/query")
                 .then().statusCode(503).body("error_type", equalTo("service_unavailable"));
+    }
+
+    @Test
+    void lateStatusChecksOfAServiceThatKeepsAnsweringRequestsAreNoOutage() {
+        standIns.statusSlow(Services.DATA_AGENT, 2_600);
+        standIns.answer(Services.DATA_AGENT, "/v1/metrics/query", 200, ForwardingTest.SERIES);
+        poll();
+
+        for (int check = 0; check < 3; check++) {
+            given().auth().oauth2(tokens().mint(user("free"))).contentType(ContentType.JSON).body(ForwardingTest.METRICS)
+                    .when().post("/api/v1/metrics/query")
+                    .then().statusCode(200);
+            poll();
+        }
+
+        given().when().get("/api/v1/status").then().statusCode(200)
+                .body("services.data-agent.status", equalTo("ready"));
+
+        // Once it stops answering requests too, three late checks in a row take it out as before.
+        poll();
+        poll();
+        poll();
+        given().when().get("/api/v1/status").then().statusCode(200)
+                .body("services.data-agent.status", equalTo("unavailable"))
+                .body("services.data-agent.reason", equalTo("status checks timed out 3 times in a row"));
     }
 
     @Test

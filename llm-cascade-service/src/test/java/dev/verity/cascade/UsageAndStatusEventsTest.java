@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.verity.cascade.service.ModelGuards;
+import dev.verity.cascade.service.UsageRecorder;
 import dev.verity.cascade.standin.InjectWireMock;
 import dev.verity.cascade.standin.OpenAi;
 import dev.verity.cascade.standin.OpenAiStandIn;
@@ -21,8 +22,15 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +54,9 @@ class UsageAndStatusEventsTest {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    UsageRecorder usage;
+
     @BeforeEach
     void freshProviders() {
         wireMock.resetAll();
@@ -65,6 +76,36 @@ class UsageAndStatusEventsTest {
         } catch (Exception e) {
             throw new AssertionError("usage event is not JSON: " + event, e);
         }
+    }
+
+    @Test
+    void aBurstOfCallsLeavesExactlyOneUsageEventEachWhenTheirWritesShareBatches() throws Exception {
+        OpenAi.stub(wireMock, "small", OpenAi.answer("chatcmpl-burst", "About 520,000.", "stop", 31, 120));
+        String prefix = "req-burst-" + UUID.randomUUID() + "-";
+        int calls = 40;
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<CompletableFuture<Void>> sent = IntStream.range(0, calls)
+                    .mapToObj(i -> CompletableFuture.runAsync(
+                            () -> ask(chat("auto", ""), prefix + i).then().statusCode(200), clients))
+                    .toList();
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } finally {
+            clients.shutdownNow();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> usage.pending() == 0);
+        // Delivery is at least once: a batch whose reply came after the write timeout, though Redis
+        // had taken it, is written again. The data agent stores an event once by its id, and so
+        // does this count.
+        Map<String, String> requestOfEvent = new HashMap<>();
+        redis.stream(String.class).xrange("verity:usage", StreamRange.of("-", "+")).stream()
+                .map(message -> read(message.payload().get("event")))
+                .filter(event -> event.path("request_id").asText().startsWith(prefix))
+                // On this shared machine a call can time out and be answered by the next model: one success each.
+                .filter(event -> "success".equals(event.path("outcome").asText()))
+                .forEach(event -> requestOfEvent.put(event.path("event_id").asText(), event.path("request_id").asText()));
+        assertThat(requestOfEvent.values()).hasSize(calls).doesNotHaveDuplicates();
     }
 
     @Test

@@ -74,6 +74,7 @@ public class DownstreamReplies {
     }
 
     private Reply toReply(String service, RequestContext ctx, Response response) {
+        directory.answered(service);
         int status = response.getStatus();
         String text = response.hasEntity() ? response.readEntity(String.class) : "";
         if (status >= 200 && status < 300) {

@@ -5,12 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.Event;
 import dev.verity.contract.EventLogScript;
 import dev.verity.contract.RedisKeys;
+import dev.verity.runtime.log.RepeatedWarning;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,12 +52,17 @@ public class EventLogStore {
     };
     private final Map<String, Boolean> issuedLocally = new LinkedHashMap<>();
     private final Map<String, CompletableFuture<Appended>> pending = new ConcurrentHashMap<>();
+    private final RepeatedWarning unlogged = new RepeatedWarning(Duration.ofSeconds(10));
 
-    public EventLogStore(ReactiveRedisDataSource redis, ObjectMapper json, EventsConfig config, EventLogConfig logConfig) {
+    public EventLogStore(ReactiveRedisDataSource redis, ObjectMapper json, EventsConfig config, EventLogConfig logConfig,
+            MeterRegistry registry) {
         this.redis = redis;
         this.json = json;
         this.config = config;
         this.logConfig = logConfig;
+        FunctionCounter.builder("verity.events.unlogged", unlogged, RepeatedWarning::total)
+                .description("Events delivered on this replica only because Redis did not take them into the event log")
+                .register(registry);
     }
 
     /** The outcome of an append: the event with its id, and whether other replicas will see it. */
@@ -90,8 +99,13 @@ public class EventLogStore {
                 .map(reply -> new Appended(event.withEventId(recordRedisId(user, reply.toString())), true))
                 .onFailure().recoverWithItem(e -> {
                     String local = nextLocalId(user);
-                    Log.warnf("event %s of request %s not logged (Redis: %s); local delivery only, id %s",
-                            event.type().wire(), event.requestId(), e.getMessage(), local);
+                    // Queue positions under overload come by the thousand: counted each, logged once per interval.
+                    RepeatedWarning.Line line = unlogged.record("event " + event.type().wire() + " of request "
+                            + event.requestId() + ", Redis: " + e);
+                    if (line != null) {
+                        Log.warnf("%d event(s) not logged since the last such line, local delivery only (latest: %s); "
+                                + "all are counted in verity.events.unlogged", line.occurrences(), line.latest());
+                    }
                     return new Appended(event.withEventId(local), false);
                 });
     }

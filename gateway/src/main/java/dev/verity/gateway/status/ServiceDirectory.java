@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the gateway knows about each internal service right now, fed by Redis pushes,
@@ -27,7 +29,10 @@ public class ServiceDirectory {
     public static final List<String> DOWNSTREAM = List.of(Services.LLM_CASCADE, Services.EXECUTION_AGENT, Services.DATA_AGENT);
 
     private final GatewayEvents events;
-    private final Map<String, ServiceStatus> statuses = new HashMap<>();
+    // Read by every request on every event loop, written by status changes: reads take no lock.
+    private final Map<String, ServiceStatus> statuses = new ConcurrentHashMap<>();
+    /** When each service last answered a forwarded request (System.nanoTime), whatever the answer said. */
+    private final Map<String, AtomicLong> lastAnswered = new ConcurrentHashMap<>();
     private final Map<String, List<CompletableFuture<ServiceStatus>>> waiters = new HashMap<>();
 
     public ServiceDirectory(GatewayEvents events) {
@@ -35,10 +40,11 @@ public class ServiceDirectory {
         Instant now = Instant.now();
         for (String service : DOWNSTREAM) {
             statuses.put(service, new ServiceStatus(service, ServiceState.INITIALIZING, "not checked yet", now, Map.of()));
+            lastAnswered.put(service, new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 2));
         }
     }
 
-    public synchronized ServiceStatus current(String service) {
+    public ServiceStatus current(String service) {
         ServiceStatus status = statuses.get(service);
         if (status == null) {
             throw new IllegalArgumentException("unknown service " + service);
@@ -47,7 +53,9 @@ public class ServiceDirectory {
     }
 
     public synchronized Map<String, ServiceStatus> all() {
-        return new LinkedHashMap<>(statuses);
+        Map<String, ServiceStatus> all = new LinkedHashMap<>();
+        DOWNSTREAM.forEach(service -> all.put(service, statuses.get(service)));
+        return all;
     }
 
     /** Records a status report; reports about services the gateway does not route to are ignored. */
@@ -77,6 +85,23 @@ public class ServiceDirectory {
         }
     }
 
+    /**
+     * The service answered a forwarded request with an HTTP response (any status: a problem is an
+     * answer too). Evidence that it is alive, which a late status check does not outweigh.
+     */
+    public void answered(String service) {
+        AtomicLong last = lastAnswered.get(service);
+        if (last != null) {
+            last.set(System.nanoTime());
+        }
+    }
+
+    /** Whether the service answered a forwarded request at or after {@code nanoTime} (System.nanoTime). */
+    public boolean answeredSince(String service, long nanoTime) {
+        AtomicLong last = lastAnswered.get(service);
+        return last != null && last.get() - nanoTime >= 0;
+    }
+
     /** A call or status check found the service not answering. */
     public void markUnreachable(String service, String reason) {
         update(new ServiceStatus(service, ServiceState.UNAVAILABLE, reason, Instant.now(), Map.of()));
@@ -87,6 +112,10 @@ public class ServiceDirectory {
      * {@code deadline} if it is still starting then.
      */
     public Uni<ServiceStatus> settled(String service, Instant deadline) {
+        ServiceStatus known = current(service);
+        if (known.status() != ServiceState.INITIALIZING) {
+            return Uni.createFrom().item(known);
+        }
         CompletableFuture<ServiceStatus> waiter;
         synchronized (this) {
             ServiceStatus status = current(service);

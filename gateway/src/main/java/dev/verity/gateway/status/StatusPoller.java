@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The safety net under Redis pushes: every service's {@code GET /v1/status} on an interval. A
  * service that cannot be reached (connection refused or reset) is marked unavailable at once, so
  * requests fail at once instead of waiting for a timeout; one whose checks time out is marked so
- * only after {@code verity.status.misses-before-unavailable} timeouts in a row, because a single
+ * only after {@code verity.status.misses-before-unavailable} timeouts in a row during which it
+ * answered no forwarded request either, because a single
  * slow answer on a busy machine says nothing about the service (it was the cause of errors under
  * light bench load: every request refused until the next good check). With Redis down this is
  * the only status feed.
@@ -28,6 +30,8 @@ public class StatusPoller {
     private final int missesBeforeUnavailable;
     /** Timed-out checks in a row, per service; a good answer or a refused connection resets it. */
     private final Map<String, AtomicInteger> misses = new ConcurrentHashMap<>();
+    /** When the previous check of each service started (System.nanoTime). */
+    private final Map<String, AtomicLong> lastCheck = new ConcurrentHashMap<>();
 
     public StatusPoller(Instance<StatusSource> sources, ServiceDirectory directory, StatusConfig config) {
         this.sources = sources.stream().toList();
@@ -48,6 +52,7 @@ public class StatusPoller {
 
     private Uni<Void> poll(StatusSource source) {
         String service = source.service();
+        long previousCheck = lastCheck.computeIfAbsent(service, s -> new AtomicLong(System.nanoTime())).getAndSet(System.nanoTime());
         return source.status()
                 .invoke(status -> {
                     missesOf(service).set(0);
@@ -58,6 +63,13 @@ public class StatusPoller {
                     if (!Timeouts.isTimeout(e)) {
                         missesOf(service).set(0);
                         directory.markUnreachable(service, "not answering status checks");
+                        return;
+                    }
+                    if (directory.answeredSince(service, previousCheck)) {
+                        // It answered real requests since the last check: busy, not gone (the bench's
+                        // 1,000/s errors were a working cascade taken out by late checks).
+                        missesOf(service).set(0);
+                        Log.debugf("status check of %s timed out, but it answered requests since the last check", service);
                         return;
                     }
                     int inARow = missesOf(service).incrementAndGet();

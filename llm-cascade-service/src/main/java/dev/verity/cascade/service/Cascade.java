@@ -17,6 +17,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -451,9 +452,11 @@ public class Cascade {
                 reasoning.append(String.format(Locale.ROOT, "no model reached quality %.2f: best real answer is %s's (%s)",
                         threshold, label(answer.model()), score.signal()));
             } else {
-                reasoning.append(String.format(Locale.ROOT, "%s %s: %s (quality %.2f)", label(answer.model()),
-                        preferredFailed ? "answered in place of the failed route" : "accepted", score.signal(),
-                        score.value()));
+                // Every accepted answer passes here: plain appends, as java.util.Formatter cost 1.4 % of
+                // the cascade's CPU samples under load (bench/README.md).
+                reasoning.append(label(answer.model())).append(' ')
+                        .append(preferredFailed ? "answered in place of the failed route" : "accepted").append(": ")
+                        .append(score.signal()).append(" (quality ").append(twoDecimals(score.value())).append(')');
             }
             var reply = answer.reply();
             Provenance provenance = new Provenance(answer.model().name(), ModelSpec.PROVIDER, reply.id(), Instant.now(),
@@ -481,6 +484,11 @@ public class Cascade {
             return new CascadeResult.Failed(problem(telling.errorType(), detail(telling.errorType()) + " Models tried: "
                     + tried + ".", context, attempts, telling.retryAfterSeconds()));
         }
+    }
+
+    /** What {@code %.2f} writes (half up, from the double's shortest decimal form), without a Formatter. */
+    static String twoDecimals(double value) {
+        return BigDecimal.valueOf(value).setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
     private static String label(ModelSpec model) {
