@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
  */
 public final class PrometheusText {
 
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)(?: \\d+)?$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private PrometheusText() {
@@ -26,18 +25,43 @@ public final class PrometheusText {
     public static BigDecimal sum(String scrape, String metric, Map<String, String> labels) {
         BigDecimal total = BigDecimal.ZERO;
         for (String line : scrape.split("\n")) {
-            if (line.startsWith("#")) {
+            line = line.strip();
+            if (line.startsWith("#") || !line.startsWith(metric)) {
                 continue;
             }
-            Matcher sample = SAMPLE.matcher(line.strip());
-            if (!sample.matches() || !sample.group(1).equals(metric)) {
-                continue;
+            int end = metric.length();
+            String labelText = null;
+            if (end < line.length() && line.charAt(end) == '{') {
+                int close = closingBrace(line, end);
+                labelText = line.substring(end + 1, close);
+                end = close + 1;
             }
-            if (labels(sample.group(3)).entrySet().containsAll(labels.entrySet())) {
-                total = total.add(new BigDecimal(sample.group(4)));
+            if (end >= line.length() || line.charAt(end) != ' ') {
+                continue; // another metric whose name starts with this one
+            }
+            // The value, then an optional timestamp and, with tracing on, an exemplar ("# {trace_id=…} 1.0").
+            String value = line.substring(end + 1).strip().split("\\s+")[0];
+            if (labels(labelText).entrySet().containsAll(labels.entrySet())) {
+                total = total.add(new BigDecimal(value));
             }
         }
         return total;
+    }
+
+    /** The index of the brace closing the label set opened at {@code open}, quoted values skipped. */
+    private static int closingBrace(String line, int open) {
+        boolean quoted = false;
+        for (int i = open + 1; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\\' && quoted) {
+                i++;
+            } else if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '}' && !quoted) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("unterminated labels: " + line);
     }
 
     private static Map<String, String> labels(String text) {
