@@ -22,9 +22,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * ({@code chat <model>}, {@code gen_ai.*}, {@code error.type}), child of the request's server span,
  * with {@code verity.attempt.outcome} saying how it ended (success, timeout, circuit_open, ...).
  * Every call feeds the GenAI client histograms: a plain one when it answers or fails, a streamed
- * one that fails before its first chunk then, and a started stream when it ends ({@link #streamEnded}),
- * so its duration is the whole answer's and its tokens are the usage of its last chunk. Prompt and answer text stay out of spans
- * unless {@code verity.tracing.capture-content} is on. With tracing off the tracer is a no-op and
+ * one that fails before its first chunk then, and a started stream when it ends
+ * ({@link #streamEnded}), so its duration is the whole answer's and its tokens are the usage of its
+ * last chunk. Prompt and answer text stay out of spans unless {@code verity.tracing.capture-content} is on. With tracing off the tracer is a no-op and
  * this costs a few allocations per attempt.
  */
 @ApplicationScoped
