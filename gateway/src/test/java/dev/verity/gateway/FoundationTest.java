@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.not;
 
 import dev.verity.local.VerityTestResource;
 import dev.verity.runtime.FoundationContract;
+import dev.verity.runtime.trace.ConsoleLog;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,6 +27,15 @@ class FoundationTest extends GatewayTestSupport implements FoundationContract {
         return new Edge("gateway", "/api/v1/chat", QUERY,
                 "{\"message\":\"hi\",\"history\":\"all\"}", "history",
                 "{\"message\":\"", "{\"message\":\"How fast were my calls today?\",\"drop_table\":true}");
+    }
+
+    @Test
+    void consoleLogsArePlainTextUnlessJsonIsTurnedOn() {
+        try (ConsoleLog log = ConsoleLog.capture()) {
+            io.quarkus.logging.Log.info("foundation-test: a plain line");
+            String line = log.lines().stream().filter(l -> l.contains("a plain line")).findFirst().orElseThrow();
+            org.assertj.core.api.Assertions.assertThat(line).doesNotStartWith("{").contains("INFO");
+        }
     }
 
     @Test

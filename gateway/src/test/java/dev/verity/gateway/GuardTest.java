@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.verity.contract.Services;
+import dev.verity.local.PrometheusText;
 import dev.verity.local.VerityTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import java.math.BigDecimal;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -33,6 +36,8 @@ class GuardTest extends GatewayTestSupport {
     private void chatIsStopped(String agentAnswer) {
         standIns.answer(Services.EXECUTION_AGENT, "/v1/runs", 200, agentAnswer);
         double before = violations();
+        BigDecimal withheld = verdicts("withheld");
+        BigDecimal verified = verdicts("verified");
 
         given().auth().oauth2(tokens().mint(user("mid"))).contentType(ContentType.JSON).body(CHAT)
                 .header("X-Request-Id", requestId("guard"))
@@ -43,6 +48,14 @@ class GuardTest extends GatewayTestSupport {
                 .body("retryable", equalTo(true));
 
         assertThat(violations()).isEqualTo(before + 1);
+        assertThat(verdicts("withheld")).isEqualByComparingTo(withheld.add(BigDecimal.ONE));
+        assertThat(verdicts("verified")).isEqualByComparingTo(verified);
+    }
+
+    /** Chat answers the guard judged with {@code verdict}, from the scrape. */
+    private static BigDecimal verdicts(String verdict) {
+        String scrape = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return PrometheusText.sum(scrape, "verity_guard_verdicts_total", Map.of("route", "chat", "verdict", verdict));
     }
 
     private static double metric(String name) {
@@ -136,6 +149,8 @@ class GuardTest extends GatewayTestSupport {
     void aRealAnswerPassesAndCountsNothing() {
         standIns.answer(Services.EXECUTION_AGENT, "/v1/runs", 200, StandIns.runAnswer("r", "You spent 12.40 USD, mostly on large."));
         double before = violations();
+        BigDecimal verified = verdicts("verified");
+        BigDecimal withheld = verdicts("withheld");
 
         given().auth().oauth2(tokens().mint(user("mid"))).contentType(ContentType.JSON).body(CHAT)
                 .when().post("/api/v1/chat")
@@ -144,5 +159,7 @@ class GuardTest extends GatewayTestSupport {
                 .body("provenance.provider_request_id", equalTo("chatcmpl-run-1"));
 
         assertThat(violations()).isEqualTo(before);
+        assertThat(verdicts("verified")).isEqualByComparingTo(verified.add(BigDecimal.ONE));
+        assertThat(verdicts("withheld")).isEqualByComparingTo(withheld);
     }
 }

@@ -21,6 +21,7 @@ import dev.verity.gateway.incident.IncidentsConfig;
 import dev.verity.gateway.incident.Recorded;
 import dev.verity.gateway.incident.SupportWebhook;
 import dev.verity.local.VerityTestResource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -69,6 +70,8 @@ class IncidentStormTest extends GatewayTestSupport {
     private final AtomicReference<Instant> now = new AtomicReference<>();
     private Incidents replicaA;
     private Incidents replicaB;
+    private final SimpleMeterRegistry metersA = new SimpleMeterRegistry();
+    private final SimpleMeterRegistry metersB = new SimpleMeterRegistry();
     private String org;
 
     @BeforeEach
@@ -90,14 +93,24 @@ class IncidentStormTest extends GatewayTestSupport {
                 return now.get();
             }
         };
-        replicaA = replica(clock);
-        replicaB = replica(clock);
+        replicaA = replica(clock, metersA);
+        replicaB = replica(clock, metersB);
         org = "org-storm-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private Incidents replica(Clock clock) {
+    private Incidents replica(Clock clock, SimpleMeterRegistry meters) {
         IncidentStore store = new IncidentStore(pool, config);
-        return new Incidents(store, new SupportWebhook(tierConfig, store), config, clock);
+        return new Incidents(store, new SupportWebhook(tierConfig, store), config, clock, meters);
+    }
+
+    /** A counter summed over both replicas, as Prometheus sums their series. */
+    private double counted(String name, String tag, String value) {
+        double total = 0;
+        for (SimpleMeterRegistry meters : List.of(metersA, metersB)) {
+            var counter = meters.find(name).tag(tag, value).counter();
+            total += counter == null ? 0 : counter.count();
+        }
+        return total;
     }
 
     private Failure failure(String user, String requestId) {
@@ -115,6 +128,10 @@ class IncidentStormTest extends GatewayTestSupport {
         List<Recorded> recorded = Uni.join().all(storm).andFailFast().await().atMost(WAIT);
 
         assertThat(recorded).filteredOn(r -> r instanceof Recorded.Opened).as("exactly one failure opened it").hasSize(1);
+        assertThat(counted("verity.incidents.failures", "outcome", "opened")).isEqualTo(1);
+        assertThat(counted("verity.incidents.failures", "outcome", "joined")).isEqualTo(999);
+        assertThat(metersA.get("verity.incidents.open").gauge().value()).isEqualTo(1);
+        assertThat(metersB.get("verity.incidents.open").gauge().value()).isEqualTo(1);
         assertThat(recorded).extracting(r -> r.incident().id()).containsOnly(recorded.getFirst().incident().id());
         String incidentId = recorded.getFirst().incident().id();
         List<Row> rows = incidentsOf(org);
@@ -136,6 +153,8 @@ class IncidentStormTest extends GatewayTestSupport {
         // Replica B resolves on a success; replica A, which still believes it open, resolves nothing more.
         List<Incident> resolved = replicaB.succeeded(org, Set.of(Services.LLM_CASCADE, Services.GATEWAY)).await().atMost(WAIT);
         assertThat(resolved).extracting(Incident::id).containsExactly(incidentId);
+        assertThat(counted("verity.incidents.resolved", "by", "success")).isEqualTo(1);
+        assertThat(metersB.get("verity.incidents.open").gauge().value()).isZero();
         assertThat(resolved.getFirst().occurrences()).isEqualTo(1000);
         assertThat(resolved.getFirst().affectedUsers()).isEqualTo(10);
         assertThat(replicaA.succeeded(org, Set.of(Services.LLM_CASCADE, Services.GATEWAY)).await().atMost(WAIT)).isEmpty();

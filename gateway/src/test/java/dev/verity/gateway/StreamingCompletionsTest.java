@@ -21,6 +21,7 @@ import com.openai.errors.SseException;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.verity.gateway.status.StatusPoller;
+import dev.verity.local.PrometheusText;
 import dev.verity.local.TestInfra;
 import dev.verity.local.TestUser;
 import dev.verity.local.VerityTestResource;
@@ -42,6 +43,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -342,6 +344,72 @@ class StreamingCompletionsTest {
 
         await().atMost(Duration.ofSeconds(10)).untilTrue(CascadeStreamStandIn.CANCELLED);
         assertThat(CascadeStreamStandIn.SENT_ALL).isFalse();
+    }
+
+    @Test
+    void aCompletedStreamIsOneGenAiOperationWithTheTokensOfItsLastChunk() throws Exception {
+        CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("A whole "), content("answer."),
+                finish(), provenance("A whole answer."), "[DONE]")));
+        Map<String, String> answered = Map.of("gen_ai_operation_name", "chat", "gen_ai_provider_name", "verity",
+                "gen_ai_request_model", "auto", "gen_ai_response_model", "small", "error_type", "none");
+        Map<String, String> input = Map.of("gen_ai_provider_name", "verity", "gen_ai_response_model", "small",
+                "gen_ai_token_type", "input");
+        Map<String, String> output = Map.of("gen_ai_provider_name", "verity", "gen_ai_response_model", "small",
+                "gen_ai_token_type", "output");
+        String before = scrape();
+
+        List<String> events = rawStream(token(user("mid")));
+
+        assertThat(events.getLast()).isEqualTo("[DONE]");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String after = scrape();
+            assertThat(delta(before, after, DURATION_COUNT, answered)).isEqualByComparingTo("1");
+            // The stand-in's last chunk reports 5 prompt and 14 completion tokens.
+            assertThat(delta(before, after, TOKENS_SUM, input)).isEqualByComparingTo("5");
+            assertThat(delta(before, after, TOKENS_SUM, output)).isEqualByComparingTo("14");
+        });
+    }
+
+    @Test
+    void aStreamEndedByTheCascadesErrorEventIsCountedUnderItsErrorType() throws Exception {
+        CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.streams(List.of(role(), content("Partial "),
+                CascadeStreamStandIn.upstreamError())));
+        Map<String, String> failed = Map.of("gen_ai_provider_name", "verity", "gen_ai_request_model", "auto",
+                "error_type", "llm_upstream_error");
+        Map<String, String> tokens = Map.of("gen_ai_provider_name", "verity");
+        String before = scrape();
+
+        List<String> events = rawStream(token(user("mid")));
+
+        assertThat(JSON.readTree(events.getLast()).path("error").path("code").asText()).isEqualTo("llm_upstream_error");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(delta(before, scrape(), DURATION_COUNT, failed)).isEqualByComparingTo("1"));
+        assertThat(delta(before, scrape(), TOKENS_SUM, tokens)).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void aStreamTheCascadeRefusesIsCountedUnderItsErrorTypeWithNoResponseModel() throws Exception {
+        CascadeStreamStandIn.SCRIPT.set(CascadeStreamStandIn.refuses(503,
+                CascadeStreamStandIn.problem("llm_unavailable", 503, true)));
+        Map<String, String> refused = Map.of("gen_ai_provider_name", "verity", "gen_ai_request_model", "auto",
+                "gen_ai_response_model", "none", "error_type", "llm_unavailable");
+        String before = scrape();
+
+        given().auth().oauth2(token(user("mid"))).contentType(ContentType.JSON).body(STREAM_REQUEST)
+                .when().post("/v1/chat/completions").then().statusCode(503);
+
+        assertThat(delta(before, scrape(), DURATION_COUNT, refused)).isEqualByComparingTo("1");
+    }
+
+    private static final String DURATION_COUNT = "gen_ai_client_operation_duration_seconds_count";
+    private static final String TOKENS_SUM = "gen_ai_client_token_usage_sum";
+
+    private static String scrape() {
+        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    private static BigDecimal delta(String before, String after, String metric, Map<String, String> labels) {
+        return PrometheusText.sum(after, metric, labels).subtract(PrometheusText.sum(before, metric, labels));
     }
 
     private List<String> rawStream(String token, String... headers) throws Exception {

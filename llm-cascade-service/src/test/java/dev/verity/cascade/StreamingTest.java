@@ -29,6 +29,7 @@ import dev.verity.cascade.standin.ScriptedProvider.Await;
 import dev.verity.cascade.standin.ScriptedProvider.Cut;
 import dev.verity.cascade.standin.ScriptedProvider.End;
 import dev.verity.cascade.standin.ScriptedProvider.Send;
+import dev.verity.local.PrometheusText;
 import dev.verity.local.TestInfra;
 import dev.verity.local.VerityTestResource;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -47,10 +48,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
@@ -336,6 +339,7 @@ class StreamingTest {
             throws Exception {
         OpenAi.stub(wireMock, "small", fault);
         OpenAi.stub(wireMock, "large", sse("chatcmpl-large-s", List.of("Strasbourg"), false));
+        BigDecimal fallbacks = value(scrape(), "verity_cascade_fallbacks_total", Map.of("model", "large"));
 
         HttpResponse<Stream<String>> response = open(streamed("auto", ""), "req-stream-next-" + UUID.randomUUID());
 
@@ -354,6 +358,8 @@ class StreamingTest {
         assertThat(provenance.path("attempts").get(0).path("outcome").asText()).isNotEqualTo("success");
         String all = String.join("\n", events);
         assertThat(all).doesNotContain("10.0.0.7").doesNotContain("upstream says");
+        assertThat(value(scrape(), "verity_cascade_fallbacks_total", Map.of("model", "large")))
+                .isEqualByComparingTo(fallbacks.add(BigDecimal.ONE));
     }
 
     @Test
@@ -458,6 +464,94 @@ class StreamingTest {
                     assertThat(event.path("error_type").asText()).isEqualTo(errorType);
                     assertThat(event.has("prompt_tokens")).isFalse();
                 }));
+    }
+
+    // --- GenAI client metrics of streamed calls ------------------------------------------------
+
+    static final String DURATION_COUNT = "gen_ai_client_operation_duration_seconds_count";
+    static final String TOKENS_SUM = "gen_ai_client_token_usage_sum";
+
+    static String scrape() {
+        return RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    static BigDecimal value(String scrape, String metric, Map<String, String> labels) {
+        return PrometheusText.sum(scrape, metric, labels);
+    }
+
+    @Test
+    void aCompletedStreamIsOneGenAiOperationWithTheTokensOfItsLastChunk() throws Exception {
+        OpenAi.stub(wireMock, "small", sse("chatcmpl-small-m1", List.of("Paris", ", Lyon"), true));
+        Map<String, String> answered = Map.of("gen_ai_operation_name", "chat", "gen_ai_provider_name", "openai-compatible",
+                "gen_ai_request_model", "small", "gen_ai_response_model", "upstream", "error_type", "none");
+        Map<String, String> input = Map.of("gen_ai_request_model", "small", "gen_ai_response_model", "upstream",
+                "gen_ai_token_type", "input");
+        Map<String, String> output = Map.of("gen_ai_request_model", "small", "gen_ai_response_model", "upstream",
+                "gen_ai_token_type", "output");
+        String before = scrape();
+
+        List<String> events = events(open(streamed("small", ",\"fallback\":\"deny\",\"stream_options\":{\"include_usage\":true}"),
+                "req-stream-genai-" + UUID.randomUUID()));
+
+        assertThat(events.getLast()).isEqualTo("[DONE]");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String after = scrape();
+            assertThat(value(after, DURATION_COUNT, answered).subtract(value(before, DURATION_COUNT, answered)))
+                    .isEqualByComparingTo("1");
+            // sseBody reports 21 prompt and 9 completion tokens in its usage chunk.
+            assertThat(value(after, TOKENS_SUM, input).subtract(value(before, TOKENS_SUM, input))).isEqualByComparingTo("21");
+            assertThat(value(after, TOKENS_SUM, output).subtract(value(before, TOKENS_SUM, output))).isEqualByComparingTo("9");
+            assertThat(after).containsPattern("gen_ai_client_operation_duration_seconds_bucket\\{[^}]*"
+                    + "gen_ai_request_model=\"small\",gen_ai_response_model=\"upstream\"");
+        });
+    }
+
+    @Test
+    void aStreamWithoutUsageCountsItsDurationAndNoTokens() throws Exception {
+        OpenAi.stub(wireMock, "small", sse("chatcmpl-small-m2", List.of("Nice"), false));
+        Map<String, String> answered = Map.of("gen_ai_request_model", "small", "gen_ai_response_model", "upstream",
+                "error_type", "none");
+        Map<String, String> tokens = Map.of("gen_ai_request_model", "small");
+        String before = scrape();
+
+        List<String> events = events(open(streamed("small", ",\"fallback\":\"deny\""), "req-stream-genai-" + UUID.randomUUID()));
+
+        assertThat(events.getLast()).isEqualTo("[DONE]");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(value(scrape(), DURATION_COUNT, answered)
+                .subtract(value(before, DURATION_COUNT, answered))).isEqualByComparingTo("1"));
+        // Tokens nobody reported are not counted, not guessed.
+        assertThat(value(scrape(), TOKENS_SUM, tokens)).isEqualByComparingTo(value(before, TOKENS_SUM, tokens));
+    }
+
+    @Test
+    void aStreamThatBreaksAfterItsFirstChunkIsCountedUnderItsErrorType() throws Exception {
+        ScriptedProvider.script(
+                new Send(ScriptedProvider.chunk(ID, "Rennes, ")),
+                new Send(""),
+                new Cut());
+        Map<String, String> failed = Map.of("gen_ai_request_model", "scripted", "error_type", "llm_upstream_error");
+        String before = scrape();
+
+        List<String> events = events(open(streamed("scripted", ",\"fallback\":\"deny\""), "req-stream-genai-" + UUID.randomUUID()));
+
+        assertThat(read(events.getLast()).path("error").path("code").asText()).isEqualTo("llm_upstream_error");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(value(scrape(), DURATION_COUNT, failed)
+                .subtract(value(before, DURATION_COUNT, failed))).isEqualByComparingTo("1"));
+    }
+
+    @Test
+    void aStreamThatFailsBeforeItsFirstChunkIsCountedUnderItsErrorType() throws Exception {
+        OpenAi.stub(wireMock, "small", OpenAi.error(429, "rate_limit_exceeded"));
+        Map<String, String> failed = Map.of("gen_ai_request_model", "small", "gen_ai_response_model", "none",
+                "error_type", "llm_rate_limited");
+        String before = scrape();
+
+        HttpResponse<String> response = http.send(post(streamed("small", ",\"fallback\":\"deny\""),
+                "req-stream-genai-" + UUID.randomUUID()), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(value(scrape(), DURATION_COUNT, failed).subtract(value(before, DURATION_COUNT, failed)))
+                .isEqualByComparingTo("1");
     }
 
     // --- the caller leaving ---------------------------------------------------------------------

@@ -3,6 +3,7 @@ package dev.verity.gateway.client;
 import dev.verity.gateway.status.StatusSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.verity.contract.ErrorType;
 import dev.verity.contract.ServiceStatus;
 import dev.verity.contract.Services;
@@ -25,10 +26,12 @@ public class CascadeClient implements StatusSource {
     private final StatusConfig status;
     private final CascadeStreams streams;
     private final GenAiMetrics genAi;
+    private final ObjectMapper json;
 
     public CascadeClient(@RestClient CascadeApi api, DownstreamReplies replies, StatusConfig status, CascadeStreams streams,
-            GenAiMetrics genAi) {
+            GenAiMetrics genAi, ObjectMapper json) {
         this.genAi = genAi;
+        this.json = json;
         this.api = api;
         this.replies = replies;
         this.status = status;
@@ -47,8 +50,7 @@ public class CascadeClient implements StatusSource {
      * {@code verity}) asked for the caller's model, answered by the model it names.
      */
     private void record(Object body, Reply reply, Duration duration) {
-        String requested = body instanceof JsonNode node && node.path("model").isTextual() ? node.path("model").asText()
-                : null;
+        String requested = requestedModel(body);
         switch (reply) {
             case Reply.Success success -> {
                 JsonNode usage = success.body().path("usage");
@@ -65,10 +67,25 @@ public class CascadeClient implements StatusSource {
     /**
      * The same completion with {@code "stream": true}: started stream or problem, decided before the
      * first chunk. {@code holdStream} is the caller's {@code x-verity-hold-stream} header, passed on
-     * as sent (the cascade judges its value); null when the caller sent none.
+     * as sent (the cascade judges its value); null when the caller sent none. A started stream is
+     * recorded in the GenAI histograms when it ends, with the usage of its last chunk.
      */
     public Uni<StreamReply> stream(RequestContext ctx, JsonNode body, String holdStream) {
-        return streams.open(ctx, body, holdStream);
+        long started = System.nanoTime();
+        String requested = requestedModel(body);
+        return streams.open(ctx, body, holdStream).map(reply -> switch (reply) {
+            case StreamReply.Started stream -> new StreamReply.Started(stream.head(),
+                    new StreamTally(genAi, json, PROVIDER, requested, stream.head().model(), started).watch(stream.events()));
+            case StreamReply.Failure failure -> {
+                genAi.record(PROVIDER, requested, null, null, null, Duration.ofNanos(System.nanoTime() - started),
+                        failure.problem().errorType().wire());
+                yield failure;
+            }
+        });
+    }
+
+    private static String requestedModel(Object body) {
+        return body instanceof JsonNode node && node.path("model").isTextual() ? node.path("model").asText() : null;
     }
 
     /** How the gateway names the cascade in GenAI metrics. */

@@ -8,6 +8,8 @@ import dev.verity.contract.EventType;
 import dev.verity.contract.ServiceState;
 import dev.verity.contract.ServiceStatus;
 import dev.verity.contract.Services;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -33,11 +36,16 @@ public class StatusEvents {
     private final Subscribers subscribers;
     private final boolean enabled;
     private final Map<String, Event> notReady = new ConcurrentHashMap<>();
+    private final Timer fanOut;
 
-    public StatusEvents(Subscribers subscribers,
+    public StatusEvents(Subscribers subscribers, MeterRegistry registry,
                         @ConfigProperty(name = "verity.status-events.enabled", defaultValue = "true") boolean enabled) {
         this.subscribers = subscribers;
         this.enabled = enabled;
+        this.fanOut = Timer.builder("verity.gateway.status.fanout")
+                .description("Time to hand one service status transition to every open socket of this replica")
+                .publishPercentileHistogram()
+                .register(registry);
     }
 
     void onTransition(@Observes ServiceTransition transition) {
@@ -56,7 +64,10 @@ public class StatusEvents {
         } else {
             notReady.put(transition.service(), event);
         }
+        // Offering is queueing, not writing: a long fan-out means many sockets or a contended queue.
+        long started = System.nanoTime();
         subscribers.deliverToEveryone(userId -> forUser(event, userId));
+        fanOut.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
 
     /** Sent to a socket as it opens: what is still not ready. */

@@ -50,13 +50,17 @@ public class AuthenticityGuard {
         if (!(reply instanceof Reply.Success success)) {
             return reply;
         }
+        boolean[] unsigned = new boolean[1];
         Optional<String> violation = switch (route) {
             case CHAT -> answer(route, ctx, success.body().path("provenance"),
                     new AnswerParts(text(success.body().path("response")), null, List.of()));
             case COMPLETIONS -> completion(route, ctx, success.body());
-            case METRICS, COST_ANALYSIS -> data(route, ctx, success.body());
+            case METRICS, COST_ANALYSIS -> data(route, ctx, success.body(), unsigned);
             case USAGE -> Optional.empty();
         };
+        if (violation.isEmpty() && route != Route.USAGE) {
+            verdict(route, VERIFIED);
+        }
         return violation.<Reply>map(v -> new Reply.Failure(stopped(route, ctx, v, "answer withheld"))).orElse(reply);
     }
 
@@ -73,7 +77,12 @@ public class AuthenticityGuard {
             StreamWatch watch = new StreamWatch(receipts, json, text -> phrases.inspect(route, ctx, text));
             return events.onItem().transform(event -> {
                 try {
-                    return watch.accept(event);
+                    StreamEvent passed = watch.accept(event);
+                    // [DONE] passes only after the final chunk's receipt verified.
+                    if (passed instanceof StreamEvent.Data data && "[DONE]".equals(data.payload())) {
+                        verdict(route, VERIFIED);
+                    }
+                    return passed;
                 } catch (StreamWatch.Violation v) {
                     throw new ProblemException(stopped(route, ctx, v.getMessage(), "stream stopped"));
                 }
@@ -99,8 +108,7 @@ public class AuthenticityGuard {
         return violation;
     }
 
-    private Optional<String> data(Route route, RequestContext ctx, ObjectNode body) {
-        boolean[] unsigned = new boolean[1];
+    private Optional<String> data(Route route, RequestContext ctx, ObjectNode body, boolean[] unsigned) {
         Optional<String> violation = receipts.data(body, unsigned);
         if (unsigned[0]) {
             // Counted on its own as well: a signer that stopped signing shows here before anywhere else.
@@ -115,6 +123,7 @@ public class AuthenticityGuard {
 
     private Problem stopped(Route route, RequestContext ctx, String violation, String action) {
         counter(route).increment();
+        verdict(route, WITHHELD);
         Log.errorf("authenticity violation, request %s, route %s: %s; %s", ctx.requestId(), route.configName(), violation, action);
         String what = route == Route.METRICS || route == Route.COST_ANALYSIS
                 ? "The result could not be verified as read from Verity's data and was withheld. "
@@ -125,6 +134,22 @@ public class AuthenticityGuard {
 
     private static String text(JsonNode node) {
         return node.isTextual() ? node.asText() : "";
+    }
+
+    static final String VERIFIED = "verified";
+    static final String WITHHELD = "withheld";
+
+    /**
+     * Every answer the guard judged, by verdict: {@code verified} (its receipt covers it) or
+     * {@code withheld} (an authenticity violation, an unsigned data result included). The share of
+     * {@code withheld} is the alert; the total says the guard is running.
+     */
+    private void verdict(Route route, String verdict) {
+        Counter.builder("verity.guard.verdicts")
+                .description("Answers judged by the authenticity guard, by verdict")
+                .tag("route", route.configName())
+                .tag("verdict", verdict)
+                .register(registry).increment();
     }
 
     private Counter counter(Route route) {

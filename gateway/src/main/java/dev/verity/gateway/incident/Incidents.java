@@ -1,5 +1,8 @@
 package dev.verity.gateway.incident;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -38,16 +41,43 @@ public class Incidents {
     private final Set<IncidentKey> knownOpen = ConcurrentHashMap.newKeySet();
     private final Map<IncidentKey, KeyWriter> writers = new ConcurrentHashMap<>();
 
+    private final Counter opened;
+    private final Counter joined;
+    private final Counter resolvedBySuccess;
+    private final Counter resolvedQuiet;
+
     @Inject
-    public Incidents(IncidentStore store, SupportWebhook webhook, IncidentsConfig config) {
-        this(store, webhook, config, Clock.systemUTC());
+    public Incidents(IncidentStore store, SupportWebhook webhook, IncidentsConfig config, MeterRegistry registry) {
+        this(store, webhook, config, Clock.systemUTC(), registry);
     }
 
-    public Incidents(IncidentStore store, SupportWebhook webhook, IncidentsConfig config, Clock clock) {
+    public Incidents(IncidentStore store, SupportWebhook webhook, IncidentsConfig config, Clock clock,
+            MeterRegistry registry) {
+        // Failures counted as they reach their incident: one opened per new incident, the rest joined.
+        this.opened = recorded(registry, "opened");
+        this.joined = recorded(registry, "joined");
+        this.resolvedBySuccess = resolved(registry, "success");
+        this.resolvedQuiet = resolved(registry, "quiet");
+        // Every replica learns every open key at each sweep, so this is the fleet's count, a sweep late at most.
+        Gauge.builder("verity.incidents.open", knownOpen, Set::size)
+                .description("Open incidents (support tickets) known to this replica; all of them after each sweep")
+                .register(registry);
         this.store = store;
         this.webhook = webhook;
         this.config = config;
         this.clock = clock;
+    }
+
+    private static Counter recorded(MeterRegistry registry, String outcome) {
+        return Counter.builder("verity.incidents.failures").tag("outcome", outcome)
+                .description("Failures recorded in an incident: the one that opened it, or one more occurrence")
+                .register(registry);
+    }
+
+    private static Counter resolved(MeterRegistry registry, String by) {
+        return Counter.builder("verity.incidents.resolved").tag("by", by)
+                .description("Incidents this replica resolved: after a success, or after the quiet period")
+                .register(registry);
     }
 
     public Instant now() {
@@ -106,9 +136,13 @@ public class Incidents {
                     recorded -> {
                         knownOpen.add(key);
                         switch (recorded) {
-                            case Recorded.Opened opened -> webhook.send(opened.incident(), Notice.OPENED);
-                            case Recorded.Joined joined -> { }
+                            case Recorded.Opened first -> {
+                                opened.increment();
+                                webhook.send(first.incident(), Notice.OPENED);
+                            }
+                            case Recorded.Joined ignored -> joined.increment();
                         }
+                        joined.increment(batch.size() - 1);
                         // The first failure of the batch is the one that opened it, if it was opened.
                         batch.getFirst().emitter().complete(recorded);
                         batch.subList(1, batch.size()).forEach(p -> p.emitter().complete(new Recorded.Joined(recorded.incident())));
@@ -136,6 +170,7 @@ public class Incidents {
         }
         return store.resolveAfterSuccess(orgId, services, clock.instant()).invoke(resolved -> {
             knownOpen.removeIf(key -> key.orgId().equals(orgId) && services.contains(key.service()));
+            resolvedBySuccess.increment(resolved.size());
             resolved.forEach(incident -> {
                 Log.infof("incident %s (%s) resolved by a success after %d occurrence(s)", incident.id(),
                         incident.key().dedupKey(), incident.occurrences());
@@ -156,6 +191,7 @@ public class Incidents {
         Instant now = clock.instant();
         return store.resolveQuiet(now.minus(config.quietPeriod()), now)
                 .invoke(resolved -> resolved.forEach(incident -> {
+                    resolvedQuiet.increment();
                     Log.infof("incident %s (%s) resolved after a quiet period", incident.id(), incident.key().dedupKey());
                     webhook.send(incident, Notice.RESOLVED);
                 }))

@@ -16,6 +16,8 @@ import dev.verity.contract.Services;
 import dev.verity.local.TestInfra;
 import dev.verity.local.TestUser;
 import dev.verity.local.VerityTestResource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -46,6 +48,9 @@ class EventSocketTest {
 
     @Inject
     EventLogStore log;
+
+    @Inject
+    MeterRegistry registry;
 
     @Inject
     EventRelay relay;
@@ -434,6 +439,22 @@ class EventSocketTest {
 
     // --- status and queue events --------------------------------------------------------------
 
+    private long fanOuts() {
+        Timer timer = registry.find("verity.gateway.status.fanout").timer();
+        return timer == null ? 0 : timer.count();
+    }
+
+    @Test
+    void aRepeatedStatusIsNoTransitionAndIsNotFannedOut() {
+        ServiceStatus down = new ServiceStatus(Services.DATA_AGENT, ServiceState.DEGRADED, "replica lagging",
+                Instant.now(), Map.of());
+        long fanOuts = fanOuts();
+
+        transitions.fire(new ServiceTransition(Services.DATA_AGENT, down, down));
+
+        assertThat(fanOuts()).isEqualTo(fanOuts);
+    }
+
     @Test
     void serviceTransitionsReachEverySocketAndANewSocketLearnsOngoingOutages() {
         TestUser user = user("u-status");
@@ -441,7 +462,10 @@ class EventSocketTest {
             ServiceStatus ready = status(Services.DATA_AGENT, ServiceState.READY, null);
             ServiceStatus down = new ServiceStatus(Services.DATA_AGENT, ServiceState.UNAVAILABLE, "process not answering",
                     Instant.now().minusSeconds(4), Map.of());
+            long fanOuts = fanOuts();
             transitions.fire(new ServiceTransition(Services.DATA_AGENT, ready, down));
+            // The hand-off to every socket is timed once per transition (observers run as the event is fired).
+            assertThat(fanOuts()).isEqualTo(fanOuts + 1);
             await().atMost(WAIT).until(() -> !client.framesOfType("service_unavailable").isEmpty());
             JsonNode unavailable = client.framesOfType("service_unavailable").getFirst();
             assertThat(unavailable.path("data").path("service").asText()).isEqualTo("data-agent");

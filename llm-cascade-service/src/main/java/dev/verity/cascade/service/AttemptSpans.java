@@ -3,6 +3,7 @@ package dev.verity.cascade.service;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.cascade.client.ModelSpec;
 import dev.verity.contract.AttemptOutcome;
+import dev.verity.contract.Usage;
 import dev.verity.runtime.genai.GenAi;
 import dev.verity.runtime.genai.GenAiMetrics;
 import io.opentelemetry.api.trace.Span;
@@ -20,8 +21,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * One span per cascade attempt, named and attributed after the OpenTelemetry GenAI conventions
  * ({@code chat <model>}, {@code gen_ai.*}, {@code error.type}), child of the request's server span,
  * with {@code verity.attempt.outcome} saying how it ended (success, timeout, circuit_open, ...).
- * Plain calls also feed the GenAI client histograms. Prompt and answer text stay out of spans
- * unless {@code verity.tracing.capture-content} is on. With tracing off the tracer is a no-op and
+ * Every call feeds the GenAI client histograms: a plain one when it answers or fails, a streamed
+ * one that fails before its first chunk then, and a started stream when it ends
+ * ({@link #streamEnded}), so its duration is the whole answer's and its tokens are the usage of its
+ * last chunk. Prompt and answer text stay out of spans unless {@code verity.tracing.capture-content} is on. With tracing off the tracer is a no-op and
  * this costs a few allocations per attempt.
  */
 @ApplicationScoped
@@ -64,11 +67,15 @@ public class AttemptSpans {
         return Uni.createFrom().deferred(() -> {
             Span span = start(model, body);
             span.setAttribute("gen_ai.request.stream", true);
+            long started = System.nanoTime();
             return start.get()
                     .invoke(outcome -> {
                         switch (outcome) {
-                            case StreamOutcome.Started started -> span.setAttribute(OUTCOME, "stream_started");
-                            case StreamOutcome.Failed failed -> failed(span, failed.failure());
+                            case StreamOutcome.Started ignored -> span.setAttribute(OUTCOME, "stream_started");
+                            case StreamOutcome.Failed failed -> {
+                                failed(span, failed.failure());
+                                record(model, failed.failure(), Duration.ofNanos(System.nanoTime() - started));
+                            }
                         }
                         span.end();
                     })
@@ -136,5 +143,18 @@ public class AttemptSpans {
             case ModelOutcome.Failure failure -> metrics.record(ModelSpec.PROVIDER, model.name(), null, null, null,
                     duration, failure.errorType().wire());
         }
+    }
+
+    /**
+     * A started stream has ended: completed, failed after its first chunk ({@code errorType}), or
+     * left by its caller ({@code cancelled}). {@code tokens} is the provider's last-chunk usage, null
+     * when it sent none (the caller did not ask for {@code include_usage}, or the stream broke first).
+     */
+    public void streamEnded(StreamOutcome.Started stream, String providerModel, Usage tokens, String errorType) {
+        ModelSpec model = stream.model();
+        Duration duration = Duration.ofNanos(System.nanoTime() - stream.startedNanos());
+        metrics.record(ModelSpec.PROVIDER, model.name(), providerModel != null ? providerModel : model.upstreamModel(),
+                tokens == null ? null : tokens.promptTokens(), tokens == null ? null : tokens.completionTokens(),
+                duration, errorType);
     }
 }

@@ -49,10 +49,12 @@ public class Cascade {
     private final ObjectMapper json;
     private final double threshold;
     private final AttemptSpans spans;
+    private final CascadeMetrics metrics;
 
     public Cascade(ModelGuards guards, ResponseCache cache, StreamRelay relay, AnswerSigner signer, ObjectMapper json,
-            CascadePolicy policy, AttemptSpans spans) {
+            CascadePolicy policy, AttemptSpans spans, CascadeMetrics metrics) {
         this.spans = spans;
+        this.metrics = metrics;
         this.guards = guards;
         this.cache = cache;
         this.relay = relay;
@@ -103,8 +105,11 @@ public class Cascade {
             return heldStep(walk, 0);
         }
         return startFrom(walk, 0).map(next -> next
-                .<StreamResult>map(started -> new StreamResult.Streaming(started.stream().model().name(),
-                        walk.preferredFailed || started.stream().degradedRoute(), live(walk, started, decision, 1)))
+                .<StreamResult>map(started -> {
+                    walk.countFallback(started.stream().model());
+                    return new StreamResult.Streaming(started.stream().model().name(),
+                            walk.preferredFailed || started.stream().degradedRoute(), live(walk, started, decision, 1));
+                })
                 .orElseGet(() -> new StreamResult.Failed(((CascadeResult.Failed) walk.finish()).problem())));
     }
 
@@ -409,6 +414,7 @@ public class Cascade {
         /** A held attempt released: its chunks as relayed, then its last chunk and {@code [DONE]}. */
         StreamResult release(Held held, Verdict verdict) {
             StreamOutcome.Started stream = held.started().stream();
+            countFallback(stream.model());
             Provenance provenance = streamedProvenance(stream, held.seen(), held.score(), held.latencyMs(), verdict);
             List<String> events = new ArrayList<>(held.events());
             events.add(relay.last(stream.model(), held.seen(), provenance, context, request.includeUsage()));
@@ -440,7 +446,15 @@ public class Cascade {
             preferredFailed = true;
         }
 
+        /** A route before this model failed, so this model answers in its place: one fallback. */
+        void countFallback(ModelSpec model) {
+            if (preferredFailed) {
+                metrics.fallback(model.name());
+            }
+        }
+
         CascadeResult accept(ModelOutcome.Answer answer, QualityScorer.Score score, boolean belowThreshold) {
+            countFallback(answer.model());
             boolean degraded = belowThreshold || preferredFailed;
             List<Attempt> all = new ArrayList<>(attempts);
             if (!belowThreshold) {

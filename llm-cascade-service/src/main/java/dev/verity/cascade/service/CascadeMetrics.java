@@ -49,6 +49,13 @@ public class CascadeMetrics {
         registry.counter("verity.cascade.streams", "model", model, "stage", stage.tag).increment();
     }
 
+    /** An answer (plain or streamed) from {@code model} after a route preferred to it failed. */
+    public void fallback(String model) {
+        Counter.builder("verity.cascade.fallbacks").tag("model", model)
+                .description("Answers given by a model in place of a preferred route that failed")
+                .register(registry).increment();
+    }
+
     public void cost(String model, BigDecimal usd) {
         if (usd != null) {
             // The one place money becomes a double: a Prometheus sample is a float by definition.

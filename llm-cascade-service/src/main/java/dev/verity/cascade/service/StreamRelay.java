@@ -40,13 +40,18 @@ public class StreamRelay {
     /** The {@code object} of the event that says an attempt's streamed text is replaced. */
     public static final String SUPERSEDED = "verity.attempt.superseded";
     private static final String CHUNK = "chat.completion.chunk";
+    /** The {@code error.type} of a stream its caller left: no §4 error type describes that. */
+    static final String CANCELLED = "cancelled";
 
     private final ModelGuards guards;
     private final CascadeMetrics metrics;
     private final AnswerSigner signer;
     private final ObjectMapper json;
+    private final AttemptSpans spans;
 
-    public StreamRelay(ModelGuards guards, CascadeMetrics metrics, AnswerSigner signer, ObjectMapper json) {
+    public StreamRelay(ModelGuards guards, CascadeMetrics metrics, AnswerSigner signer, ObjectMapper json,
+            AttemptSpans spans) {
+        this.spans = spans;
         this.guards = guards;
         this.metrics = metrics;
         this.signer = signer;
@@ -154,12 +159,14 @@ public class StreamRelay {
         if (failure == null && !cancelled) {
             metrics.stream(model, CascadeMetrics.StreamStage.COMPLETED);
             guards.streamEnded(stream, context, seen.tokens, UsageEvent.Outcome.SUCCESS, null);
+            spans.streamEnded(stream, seen.providerModel, seen.tokens, null);
         } else if (cancelled) {
             // The caller left: the upstream call is reset and ends unfinished. No §4 error type
             // describes a caller leaving, so the event says error without one; tokens are unknown.
             Log.infof("stream of model %s for request %s cancelled by the caller", model, context.requestId());
             metrics.stream(model, CascadeMetrics.StreamStage.CANCELLED);
             guards.streamEnded(stream, context, seen.tokens, UsageEvent.Outcome.ERROR, null);
+            spans.streamEnded(stream, seen.providerModel, seen.tokens, CANCELLED);
         } else {
             ErrorType type = errorType(failure);
             Log.warnf("stream of model %s failed mid-stream for request %s: %s (%s)", model, context.requestId(),
@@ -167,6 +174,7 @@ public class StreamRelay {
             metrics.stream(model, CascadeMetrics.StreamStage.FAILED);
             guards.streamEnded(stream, context, seen.tokens,
                     type == ErrorType.LLM_TIMEOUT ? UsageEvent.Outcome.TIMEOUT : UsageEvent.Outcome.ERROR, type);
+            spans.streamEnded(stream, seen.providerModel, seen.tokens, type.wire());
         }
     }
 

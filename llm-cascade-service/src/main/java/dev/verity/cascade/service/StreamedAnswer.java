@@ -23,6 +23,8 @@ final class StreamedAnswer {
     volatile boolean providerDone;
     String id;
     long created;
+    /** The model the provider says answered, from its first chunk (before the relay renames it). */
+    String providerModel;
     JsonNode rawUsage;
     Usage tokens;
     /** The same chunks as the caller receives them, for the receipt (runtime {@code receipts}). */
@@ -38,6 +40,7 @@ final class StreamedAnswer {
         if (id == null) {
             id = chunk.path("id").asText();
             created = chunk.path("created").isNumber() ? chunk.path("created").asLong() : Instant.now().getEpochSecond();
+            providerModel = chunk.path("model").isTextual() ? chunk.get("model").asText() : null;
         }
         for (JsonNode choice : chunk.path("choices")) {
             if (choice.path("index").asInt(0) != 0) {

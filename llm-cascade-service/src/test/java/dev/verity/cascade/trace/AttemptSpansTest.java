@@ -9,6 +9,7 @@ import dev.verity.cascade.service.ModelGuards;
 import dev.verity.cascade.standin.InjectWireMock;
 import dev.verity.cascade.standin.OpenAi;
 import dev.verity.cascade.standin.OpenAiStandIn;
+import dev.verity.local.PrometheusText;
 import dev.verity.local.TestInfra;
 import dev.verity.local.TestUser;
 import dev.verity.local.VerityTestResource;
@@ -24,8 +25,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,8 +68,11 @@ class AttemptSpansTest {
     void oneAnswerIsOneAttemptSpanInTheCallersTrace() {
         OpenAi.stub(wireMock, "small", OpenAi.answer("chatcmpl-t1", ANSWER, "stop", 31, 12));
         String traceId = randomHex(32);
+        BigDecimal fallbacks = fallbacks("small");
 
         ask("small", traceparent(traceId)).then().statusCode(200);
+
+        assertThat(fallbacks("small")).as("the first route answered: no fallback").isEqualByComparingTo(fallbacks);
 
         List<SpanData> trace = awaitSpans(traceId, 1);
         SpanData server = server(trace);
@@ -92,8 +98,12 @@ class AttemptSpansTest {
         OpenAi.stub(wireMock, "small", OpenAi.error(500, "server_error"));
         OpenAi.stub(wireMock, "large", OpenAi.answer("chatcmpl-t2", ANSWER, "stop", 40, 9));
         String traceId = randomHex(32);
+        BigDecimal fallbacks = fallbacks("large");
 
         ask("auto", traceparent(traceId)).then().statusCode(200);
+
+        // The answer came from large in place of the failed small: one fallback, counted for large.
+        assertThat(fallbacks("large")).isEqualByComparingTo(fallbacks.add(BigDecimal.ONE));
 
         List<SpanData> attempts = attempts(awaitSpans(traceId, 2));
         assertThat(attempts).extracting(SpanData::getName).containsExactly("chat small", "chat large");
@@ -139,6 +149,11 @@ class AttemptSpansTest {
                 .containsPattern("gen_ai_client_token_usage_bucket\\{[^}]*gen_ai_token_type=\"input\"")
                 .containsPattern("gen_ai_client_token_usage_sum\\{[^}]*gen_ai_request_model=\"small\"[^}]*"
                         + "gen_ai_token_type=\"output\"[^}]*} [1-9]");
+    }
+
+    private static BigDecimal fallbacks(String model) {
+        return PrometheusText.sum(given().get("/q/metrics").then().statusCode(200).extract().asString(),
+                "verity_cascade_fallbacks_total", Map.of("model", model));
     }
 
     private List<SpanData> awaitSpans(String traceId, int attempts) {
