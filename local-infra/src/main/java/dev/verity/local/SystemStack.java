@@ -36,18 +36,13 @@ public final class SystemStack implements AutoCloseable {
         redis = LocalRedis.startEmbedded(Endpoints.freePort());
         JwtKeys keys = JwtKeys.temporary();
         tokens = new Tokens(keys, builder.issuer);
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", database.reactiveUrl());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", database.user());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", database.password());
-        env.put("QUARKUS_REDIS_HOSTS", redis.endpoint().url());
-        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyPem().toUri().toString());
-        env.put("MP_JWT_VERIFY_ISSUER", builder.issuer);
+        Map<String, String> env = new LinkedHashMap<>(
+                ServiceEnv.infrastructure(database, redis.endpoint(), keys, builder.issuer));
         // A test or a run sees a state change within a second, not the shipped 5 s.
         env.put("VERITY_STATUS_REFRESH_INTERVAL", "1s");
         env.put("VERITY_STATUS_POLL_INTERVAL", "1s");
         env.putAll(builder.env);
+        env.putAll(LocalStack.dataAgentPrices(env));
         try {
             services = PackagedStack.start(ServiceProcess.repoRoot(), env, builder.jvmArgs, builder.work.resolve("logs"),
                     builder.timeout, builder.aot, builder.ports);
@@ -90,15 +85,13 @@ public final class SystemStack implements AutoCloseable {
 
         /**
          * A model behind {@code baseUrl}, priced per million tokens; the data agent re-prices recorded
-         * calls with the same table. Further settings of the model: {@link #modelSetting}.
+         * calls with the same table (as {@code ./verity run} does). Further settings: {@link #modelSetting}.
          */
         public Builder model(String name, String baseUrl, int tier, String inputUsdPerMtok, String outputUsdPerMtok) {
             modelSetting(name, "BASE_URL", baseUrl);
             modelSetting(name, "TIER", Integer.toString(tier));
             modelSetting(name, "INPUT_USD_PER_MTOK", inputUsdPerMtok);
             modelSetting(name, "OUTPUT_USD_PER_MTOK", outputUsdPerMtok);
-            env.put("VERITY_PRICES_" + name.toUpperCase() + "_INPUT_USD_PER_MTOK", inputUsdPerMtok);
-            env.put("VERITY_PRICES_" + name.toUpperCase() + "_OUTPUT_USD_PER_MTOK", outputUsdPerMtok);
             return this;
         }
 
