@@ -11,20 +11,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.verity.local.Endpoints;
-import dev.verity.local.JwtKeys;
 import dev.verity.local.LocalModelServer;
-import dev.verity.local.LocalPostgres;
-import dev.verity.local.LocalRedis;
 import dev.verity.local.LocalStack;
-import dev.verity.local.PackagedStack;
-import dev.verity.local.PostgresEndpoint;
 import dev.verity.local.ServiceProcess;
+import dev.verity.local.SystemStack;
 import dev.verity.local.TestUser;
-import dev.verity.local.Tokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,9 +39,7 @@ class FirstAnswerTest {
         WireMockServer ollama = new WireMockServer(options().port(11434));
         ollama.start();
         Path work = Files.createDirectories(ServiceProcess.repoRoot().resolve("e2e/target/first-answer"));
-        LocalPostgres postgres = null;
-        LocalRedis redis = null;
-        PackagedStack stack = null;
+        SystemStack stack = null;
         try {
             ollama.stubFor(get(urlPathEqualTo("/v1/models")).willReturn(aResponse().withStatus(200)
                     .withHeader("Content-Type", "application/json")
@@ -67,30 +59,14 @@ class FirstAnswerTest {
                     .containsEntry("VERITY_MODELS_LLAMA321B_UPSTREAM_MODEL", UPSTREAM_MODEL)
                     .containsEntry("VERITY_MODELS_LLAMA321B_TIER", "1");
 
-            postgres = LocalPostgres.embedded(work.resolve("postgres-" + System.nanoTime()), Endpoints.freePort());
-            PostgresEndpoint pg = postgres.database("verity");
-            redis = LocalRedis.startEmbedded(Endpoints.freePort());
-            JwtKeys keys = JwtKeys.temporary();
-            Tokens tokens = new Tokens(keys, LocalStack.ISSUER);
-            Map<String, String> env = new HashMap<>(choice.environment());
-            env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl());
-            env.put("QUARKUS_DATASOURCE_USERNAME", pg.user());
-            env.put("QUARKUS_DATASOURCE_PASSWORD", pg.password());
-            env.put("QUARKUS_REDIS_HOSTS", redis.endpoint().url());
-            env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyPem().toUri().toString());
-            env.put("MP_JWT_VERIFY_ISSUER", LocalStack.ISSUER);
-            env.putAll(dev.verity.local.PackagedStack.receiptKeys().env());
-            env.put("VERITY_STATUS_POLL_INTERVAL", "1s");
-            stack = PackagedStack.start(ServiceProcess.repoRoot(), env,
-                    List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), work.resolve("logs"),
-                    Duration.ofMinutes(3));
+            stack = SystemStack.builder(work, LocalStack.ISSUER).env(choice.environment())
+                    .jvmArgs(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")).start();
 
-            String gateway = stack.service(PackagedStack.GATEWAY).url();
+            String gateway = stack.gateway();
             // The gateway routes a completion once it has seen the cascade ready with the model.
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(gateway + "/api/v1/status", null)
                     .json().path("services").path("llm-cascade").path("status").asText().equals("ready"));
-            String token = tokens.mint(TestUser.of("newcomer", "org-first-answer", "free"));
+            String token = stack.tokens().mint(TestUser.of("newcomer", "org-first-answer", "free"));
             Http.Reply reply = Http.post(gateway + "/v1/chat/completions", token,
                     "{\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}");
 
@@ -103,12 +79,6 @@ class FirstAnswerTest {
         } finally {
             if (stack != null) {
                 stack.close();
-            }
-            if (redis != null) {
-                redis.close();
-            }
-            if (postgres != null) {
-                postgres.close();
             }
             ollama.stop();
         }

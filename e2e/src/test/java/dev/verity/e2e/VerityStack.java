@@ -1,11 +1,8 @@
 package dev.verity.e2e;
 
-import dev.verity.local.Endpoints;
-import dev.verity.local.JwtKeys;
-import dev.verity.local.LocalPostgres;
-import dev.verity.local.LocalRedis;
-import dev.verity.local.PostgresEndpoint;
+import dev.verity.local.PackagedStack;
 import dev.verity.local.ServiceProcess;
+import dev.verity.local.SystemStack;
 import dev.verity.local.Tokens;
 import java.io.IOException;
 import java.sql.Connection;
@@ -16,38 +13,28 @@ import java.sql.SQLException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The whole system for the e2e suites: its own embedded PostgreSQL and Redis (so faults can be
- * switched), WireMock as the provider with two models (small = tier 1, large = tier 2), and the
- * four services as real processes on free ports. One per test JVM; everything is stopped when
- * the JVM exits, even after a failed test.
+ * The whole system for the e2e suites ({@link SystemStack}, as the bench runs it): its own embedded
+ * PostgreSQL and Redis (so faults can be switched), WireMock as the provider with two models
+ * (small = tier 1, large = tier 2), and the four services as real processes on free ports. One per
+ * test JVM; everything is stopped when the JVM exits, even after a failed test.
  */
 public final class VerityStack {
 
     public static final String ISSUER = "https://verity.e2e";
-    public static final String CASCADE = "llm-cascade-service";
-    public static final String DATA = "data-agent-service";
-    public static final String AGENT = "execution-agent-service";
-    public static final String GATEWAY = "gateway";
+    public static final String CASCADE = PackagedStack.CASCADE;
+    public static final String DATA = PackagedStack.DATA;
+    public static final String AGENT = PackagedStack.AGENT;
+    public static final String GATEWAY = PackagedStack.GATEWAY;
     private static VerityStack instance;
 
-    private final Path work;
     private final ProviderStub provider;
     private final OtlpReceiver traces;
-    private final Path postgresDir;
-    private final int postgresPort;
-    private LocalPostgres postgres;
-    private final Path redisDir;
-    private final int redisPort;
-    private LocalRedis redis;
-    private final Tokens tokens;
-    private final PostgresEndpoint pg;
-    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final SystemStack stack;
     private final Map<String, Price> prices = new LinkedHashMap<>();
 
     /** A model's configured price, USD per million tokens. */
@@ -60,85 +47,41 @@ public final class VerityStack {
     }
 
     private VerityStack() throws IOException {
-        Path root = ServiceProcess.repoRoot();
-        work = Files.createDirectories(root.resolve("e2e/target/stack"));
+        Path work = Files.createDirectories(ServiceProcess.repoRoot().resolve("e2e/target/stack"));
         provider = new ProviderStub();
         traces = new OtlpReceiver();
-        postgresDir = work.resolve("postgres");
-        deleteRecursively(postgresDir);
-        postgresPort = Endpoints.freePort();
-        postgres = LocalPostgres.embedded(postgresDir, postgresPort);
-        pg = postgres.database("verity");
-        redisDir = work.resolve("redis");
-        deleteRecursively(redisDir);
-        redisPort = Endpoints.freePort();
-        redis = LocalRedis.startDurable(redisPort, redisDir);
-        JwtKeys keys = JwtKeys.temporary();
-        tokens = new Tokens(keys, ISSUER);
-
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        for (String name : List.of(CASCADE, DATA, AGENT, GATEWAY)) {
-            ports.put(name, Endpoints.freePort());
-        }
-        Map<String, String> env = new HashMap<>();
-        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", pg.user());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", pg.password());
-        env.put("QUARKUS_REDIS_HOSTS", redis.endpoint().url());
-        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyPem().toUri().toString());
-        env.put("MP_JWT_VERIFY_ISSUER", ISSUER);
-        env.putAll(dev.verity.local.PackagedStack.receiptKeys().env());
-        env.put("QUARKUS_REST_CLIENT_LLM_CASCADE_URL", "http://localhost:" + ports.get(CASCADE));
-        env.put("QUARKUS_REST_CLIENT_DATA_AGENT_URL", "http://localhost:" + ports.get(DATA));
-        env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:" + ports.get(AGENT));
-        env.put("VERITY_STATUS_REFRESH_INTERVAL", "1s");
-        // Tracing on, as an operator turns it on: an OTLP endpoint (the test's receiver), spans flushed quickly.
-        env.put("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", traces.endpoint());
-        env.put("QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
-        env.put("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf");
-        env.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
-        env.put("VERITY_STATUS_POLL_INTERVAL", "1s");
+        SystemStack.Builder builder = SystemStack.builder(work, ISSUER)
+                // Tracing on, as an operator turns it on: an OTLP endpoint (the test's receiver), spans flushed quickly.
+                .env("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", traces.endpoint())
+                .env("QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                .env("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf")
+                .env("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms")
+                .env("VERITY_TIER_HANDLING_WEBHOOK_URL", provider.supportWebhookUrl())
+                .env("VERITY_TIER_HANDLING_WEBHOOK_BACKOFF", "200ms")
+                // Breaker behaviour is proven in the cascade's own tests; here one suite's faults must not
+                // leave a model skipped for the next suite.
+                .env("VERITY_CASCADE_BREAKER_REQUEST_VOLUME_THRESHOLD", "100000")
+                // Every suite sends many requests per user; rate limiting is proven in the gateway's tests.
+                .rateLimits(100_000)
+                // Restarted by the usage suite: it must come back with its streams, as a production Redis does.
+                .durableRedis()
+                .jvmArgs(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         // Users are sent to this stack's own status page, so a test can follow the link it was given.
-        env.put("VERITY_STATUS_PAGE_URL", "http://localhost:" + ports.get(GATEWAY) + "/status");
-        env.put("VERITY_TIER_HANDLING_WEBHOOK_URL", provider.supportWebhookUrl());
-        env.put("VERITY_TIER_HANDLING_WEBHOOK_BACKOFF", "200ms");
-        // Breaker behaviour is proven in the cascade's own tests; here one suite's faults must not
-        // leave a model skipped for the next suite.
-        env.put("VERITY_CASCADE_BREAKER_REQUEST_VOLUME_THRESHOLD", "100000");
-        // Every suite sends many requests per user; rate limiting is proven in the gateway's tests.
-        for (String tier : List.of("FREE", "EARLY", "MID", "ENTERPRISE")) {
-            env.put("VERITY_RATE_LIMIT_REQUESTS_" + tier, "100000");
-        }
+        builder.env("VERITY_STATUS_PAGE_URL", builder.url(GATEWAY) + "/status");
         // Context windows small enough that a 30,000-character prompt fits neither model.
-        model(env, "small", 1, "0.15", "0.60", 4096);
-        model(env, "large", 2, "2.50", "10.00", 6000);
-
-        for (Map.Entry<String, Integer> entry : ports.entrySet()) {
-            services.put(entry.getKey(), new ServiceProcess(entry.getKey(), ServiceProcess.runnerOf(root, entry.getKey()),
-                    entry.getValue(), env, work.resolve("logs").resolve(entry.getKey() + ".log"),
-                    List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")).start());
-        }
-        for (ServiceProcess service : services.values()) {
-            service.awaitReady(Duration.ofMinutes(3));
-        }
+        model(builder, "small", 1, "0.15", "0.60", 4096);
+        model(builder, "large", 2, "2.50", "10.00", 6000);
+        stack = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "verity-e2e-stop"));
     }
 
-    private void model(Map<String, String> env, String name, int tier, String inputPrice, String outputPrice,
+    private void model(SystemStack.Builder builder, String name, int tier, String inputPrice, String outputPrice,
                        int contextWindow) {
-        String prefix = "VERITY_MODELS_" + name.toUpperCase() + "_";
         String key = "sk-e2e-" + name + "-secret-key";
-        env.put(prefix + "BASE_URL", provider.baseUrl(name));
-        env.put(prefix + "API_KEY", key);
-        env.put(prefix + "TIER", Integer.toString(tier));
-        env.put(prefix + "INPUT_USD_PER_MTOK", inputPrice);
-        env.put(prefix + "OUTPUT_USD_PER_MTOK", outputPrice);
-        env.put(prefix + "TIMEOUT", "2s");
-        env.put(prefix + "CONTEXT_WINDOW", Integer.toString(contextWindow));
-        // The data agent re-prices recorded calls for cost analysis with the same price table.
-        env.put("VERITY_PRICES_" + name.toUpperCase() + "_INPUT_USD_PER_MTOK", inputPrice);
-        env.put("VERITY_PRICES_" + name.toUpperCase() + "_OUTPUT_USD_PER_MTOK", outputPrice);
+        builder.model(name, provider.baseUrl(name), tier, inputPrice, outputPrice)
+                .modelSetting(name, "API_KEY", key)
+                .modelSetting(name, "TIMEOUT", "2s")
+                .modelSetting(name, "CONTEXT_WINDOW", Integer.toString(contextWindow));
         prices.put(name, new Price(new java.math.BigDecimal(inputPrice), new java.math.BigDecimal(outputPrice)));
         Scanner.forbid(key);
         Scanner.forbid(provider.origin());
@@ -168,15 +111,15 @@ public final class VerityStack {
     }
 
     public Tokens tokens() {
-        return tokens;
+        return stack.tokens();
     }
 
     public ServiceProcess service(String name) {
-        return services.get(name);
+        return stack.service(name);
     }
 
     public String gateway() {
-        return services.get(GATEWAY).url();
+        return stack.gateway();
     }
 
     /**
@@ -185,54 +128,35 @@ public final class VerityStack {
      */
     public void awaitModelsServe() {
         provider.reset();
-        String token = tokens.mint(dev.verity.local.TestUser.of("e2e-probe", "org-e2e-probe", "mid"));
+        String token = stack.tokens().mint(dev.verity.local.TestUser.of("e2e-probe", "org-e2e-probe", "mid"));
         for (String model : List.of("small", "large")) {
             provider.answers(model, "probe answer from " + model);
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Http.post(
-                    services.get(CASCADE).url() + "/v1/chat/completions", token,
+                    stack.service(CASCADE).url() + "/v1/chat/completions", token,
                     "{\"model\":\"" + model + "\",\"fallback\":\"deny\",\"messages\":[{\"role\":\"user\",\"content\":\"probe\"}]}")
                     .status() == 200);
         }
         provider.reset();
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-    }
-
     /** The database fault switch: PostgreSQL stops (every service loses it at once). */
-    public synchronized void postgresDown() {
-        try {
-            postgres.close();
-        } catch (IOException e) {
-            throw new IllegalStateException("could not stop PostgreSQL", e);
-        }
-    }
-
-    /** Stops Redis as a crash or an upgrade would: every service loses its connections at once. */
-    public synchronized void redisDown() {
-        try {
-            redis.close();
-        } catch (IOException e) {
-            throw new IllegalStateException("could not stop Redis", e);
-        }
-    }
-
-    /** Redis comes back on the same port with what it had written to its append-only file. */
-    public synchronized void redisUp() {
-        redis = LocalRedis.startDurable(redisPort, redisDir);
+    public void postgresDown() {
+        stack.postgresDown();
     }
 
     /** PostgreSQL comes back on the same port with the same data. */
-    public synchronized void postgresUp() {
-        postgres = LocalPostgres.embedded(postgresDir, postgresPort);
+    public void postgresUp() {
+        stack.postgresUp();
+    }
+
+    /** Redis stops as a crash or an upgrade would: every service loses its connections at once. */
+    public void redisDown() {
+        stack.redisDown();
+    }
+
+    /** Redis comes back on the same port with what it had written to its append-only file. */
+    public void redisUp() {
+        stack.redisUp();
     }
 
     /** Whether the gateway counted this request in this support incident. */
@@ -242,7 +166,7 @@ public final class VerityStack {
 
     /** The state of this support incident ({@code open}, {@code resolved}), its resolution and occurrences. */
     public String incidentState(String ticketId) {
-        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        try (Connection db = db();
              PreparedStatement query = db.prepareStatement(
                      "SELECT state, resolution, occurrences FROM gateway.incidents WHERE id = ?")) {
             query.setString(1, ticketId);
@@ -260,7 +184,7 @@ public final class VerityStack {
     }
 
     private int count(String sql, String... params) {
-        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        try (Connection db = db();
              PreparedStatement query = db.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 query.setString(i + 1, params[i]);
@@ -276,12 +200,17 @@ public final class VerityStack {
 
     /** The stack's Redis, for looking at the usage streams as an operator would. */
     public dev.verity.local.RedisEndpoint redis() {
-        return redis.endpoint();
+        return stack.redis();
+    }
+
+    private Connection db() throws SQLException {
+        var pg = stack.database();
+        return DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
     }
 
     /** One number from the stack's PostgreSQL (the first column of the first row). */
     public long count(String sql, Object... params) {
-        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        try (Connection db = db();
              PreparedStatement query = db.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 query.setObject(i + 1, params[i]);
@@ -297,7 +226,7 @@ public final class VerityStack {
 
     /** One statement against the stack's PostgreSQL; the number of rows it changed. */
     public int execute(String sql, Object... params) {
-        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        try (Connection db = db();
              PreparedStatement statement = db.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 statement.setObject(i + 1, params[i]);
@@ -315,7 +244,7 @@ public final class VerityStack {
 
     /** Every call the data agent recorded for this org, straight from PostgreSQL. */
     public List<RecordedCall> recordedCalls(String orgId) {
-        try (Connection db = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        try (Connection db = db();
              PreparedStatement query = db.prepareStatement("""
                      SELECT model, prompt_tokens, completion_tokens, cost_usd, outcome
                      FROM telemetry.llm_calls WHERE org_id = ? ORDER BY created_at, id""")) {
@@ -349,17 +278,11 @@ public final class VerityStack {
     }
 
     public Map<String, ServiceProcess> services() {
-        return services;
+        return stack.services().services();
     }
 
     private void stopAll() {
-        services.values().forEach(service -> service.stop(Duration.ofSeconds(5)));
+        stack.close();
         provider.close();
-        try {
-            redis.close();
-            postgres.close();
-        } catch (IOException e) {
-            System.err.println("e2e: stopping embedded servers: " + e.getMessage());
-        }
     }
 }

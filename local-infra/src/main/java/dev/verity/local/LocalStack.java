@@ -68,14 +68,7 @@ public final class LocalStack {
         JwtKeys keys = JwtKeys.loadOrCreate(data.resolve("jwt"));
         Tokens tokens = new Tokens(keys, ISSUER);
 
-        Map<String, String> env = new HashMap<>();
-        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", pg.reactiveUrl());
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", pg.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_USERNAME", pg.user());
-        env.put("QUARKUS_DATASOURCE_PASSWORD", pg.password());
-        env.put("QUARKUS_REDIS_HOSTS", redis.endpoint().url());
-        env.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.publicKeyPem().toUri().toString());
-        env.put("MP_JWT_VERIFY_ISSUER", ISSUER);
+        Map<String, String> env = new HashMap<>(ServiceEnv.infrastructure(pg, redis.endpoint(), keys, ISSUER));
         env.putAll(ReceiptKeys.loadOrCreate(data.resolve("receipts")).env());
         env.put("QUARKUS_REST_CLIENT_LLM_CASCADE_URL", "http://localhost:8081");
         env.put("QUARKUS_REST_CLIENT_EXECUTION_AGENT_URL", "http://localhost:8082");

@@ -41,8 +41,19 @@ public final class PackagedStack implements AutoCloseable {
     /** As {@link #start(Path, Map, List, Path, Duration)}, each service using its AOT cache as {@code aot} says. */
     public static PackagedStack start(Path repoRoot, Map<String, String> env, List<String> jvmArgs, Path logDir,
                                       Duration timeout, AotCache.Use aot) {
+        return start(repoRoot, env, jvmArgs, logDir, timeout, aot, freePorts());
+    }
+
+    /** A free port for each service, taken before the start so that {@code env} can name a service's own URL. */
+    public static Map<String, Integer> freePorts() {
         Map<String, Integer> ports = new LinkedHashMap<>();
         MODULES.forEach(module -> ports.put(module, Endpoints.freePort()));
+        return ports;
+    }
+
+    /** As {@link #start(Path, Map, List, Path, Duration, AotCache.Use)} on the given ports ({@link #freePorts}). */
+    public static PackagedStack start(Path repoRoot, Map<String, String> env, List<String> jvmArgs, Path logDir,
+                                      Duration timeout, AotCache.Use aot, Map<String, Integer> ports) {
         Map<String, String> wired = new HashMap<>(env);
         // Receipt keys of the stack's own unless the caller brought some (docs/receipts.md).
         RECEIPT_KEYS.env().forEach(wired::putIfAbsent);
@@ -105,6 +116,11 @@ public final class PackagedStack implements AutoCloseable {
 
     public ServiceProcess service(String module) {
         return services.get(module);
+    }
+
+    /** Every service by module name, in start order. */
+    public Map<String, ServiceProcess> services() {
+        return java.util.Collections.unmodifiableMap(services);
     }
 
     /** Time from launch to ready of each service when the stack started (all four at once). */

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.verity.contract.SseDecoder;
-import dev.verity.contract.Usage;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientOptions;
@@ -22,11 +20,9 @@ import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,13 +39,13 @@ import java.util.concurrent.atomic.AtomicReference;
 public class ChatClient {
 
     private final Vertx vertx;
-    private final ObjectMapper json;
+    private final CompletionBodies bodies;
     private final Map<String, HttpClient> pools = new ConcurrentHashMap<>();
     private final Map<String, WebClient> clients = new ConcurrentHashMap<>();
 
     public ChatClient(Vertx vertx, ObjectMapper json) {
         this.vertx = vertx;
-        this.json = json;
+        this.bodies = new CompletionBodies(json);
     }
 
     public Uni<ProviderReply> complete(ModelSpec model, ObjectNode body, String requestId) {
@@ -92,25 +88,21 @@ public class ChatClient {
                     .invoke(open::set)
                     .chain(request -> request.send(Buffer.buffer(body.toString())))
                     .onFailure().transform(e -> e instanceof ProviderFault ? e : ProviderFault.connection(describe(e)))
-                    .onItem().transformToMulti(response -> response.statusCode() >= 200 && response.statusCode() < 300
-                            ? isEventStream(response) ? chunks(response) : notAStream(response)
+                    .onItem().transformToMulti(response -> ProviderStatus.success(response.statusCode())
+                            ? ProviderStatus.eventStream(response.getHeader("Content-Type"))
+                                    ? chunks(response) : notAStream(response)
                             : response.body().onItem().<JsonNode>transformToMulti(refused -> Multi.createFrom().failure(
-                                    refusal(model, response.statusCode(), refused.toString(),
+                                    ProviderStatus.refusal(model, response.statusCode(), refused.toString(),
                                             response.getHeader("Retry-After"), requestId))))
                     .onFailure().invoke(() -> reset(open.get()))
                     .onCancellation().invoke(() -> reset(open.get()));
         });
     }
 
-    private static boolean isEventStream(HttpClientResponse response) {
-        String type = response.getHeader("Content-Type");
-        return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-    }
-
-    /** A success status with a body that is no event stream (say, one JSON completion) is not a usable stream. */
+    /** The body is read (and dropped) so the connection can be reused. */
     private static Multi<JsonNode> notAStream(HttpClientResponse response) {
         return response.body().onItem().transformToMulti(ignored -> Multi.createFrom().failure(
-                ProviderFault.invalidResponse(response.statusCode(), "answer to a streaming request is not an event stream")));
+                ProviderStatus.notAStream(response.statusCode())));
     }
 
     private Multi<JsonNode> chunks(HttpClientResponse response) {
@@ -137,23 +129,8 @@ public class ChatClient {
                 state.done = true;
                 break;
             }
-            JsonNode chunk;
-            try {
-                chunk = json.readTree(data);
-            } catch (IOException e) {
-                throw ProviderFault.invalidResponse(200, "stream chunk is not JSON");
-            }
-            if (chunk != null && chunk.has("error")) {
-                throw ProviderFault.streamError(abbreviate(chunk.path("error").toString()));
-            }
-            if (chunk == null || !chunk.isObject() || !chunk.path("choices").isArray()) {
-                throw ProviderFault.invalidResponse(200, "stream chunk has no choices");
-            }
-            if (!chunk.path("id").isTextual() || chunk.path("id").asText().isBlank()) {
-                throw ProviderFault.invalidResponse(200, "stream chunk has no id");
-            }
+            chunks.add(bodies.chunk(data));
             state.chunks++;
-            chunks.add(chunk);
         }
         return chunks;
     }
@@ -186,89 +163,14 @@ public class ChatClient {
 
     private ProviderReply classify(ModelSpec model, HttpResponse<Buffer> response, String requestId) {
         int status = response.statusCode();
-        if (status >= 200 && status < 300) {
-            return parse(status, response.bodyAsString());
+        if (ProviderStatus.success(status)) {
+            return bodies.reply(status, response.bodyAsString());
         }
-        throw refusal(model, status, response.bodyAsString(), response.getHeader("Retry-After"), requestId);
-    }
-
-    /** A non-2xx answer, classified; streamed and plain requests are refused alike. */
-    private static ProviderFault refusal(ModelSpec model, int status, String body, String retryAfterHeader,
-            String requestId) {
-        // Upstream text goes to the log with the request id, never to the user.
-        Log.warnf("model %s answered HTTP %d, request %s: %s", model.name(), status, requestId, abbreviate(body));
-        return ProviderRefusals.classify(status, body, retryAfterHeader);
-    }
-
-    private ProviderReply parse(int status, String body) {
-        JsonNode root;
-        try {
-            root = body == null ? null : json.readTree(body);
-        } catch (IOException e) {
-            throw ProviderFault.invalidResponse(status, "body is not JSON");
-        }
-        if (root == null || !root.isObject()) {
-            throw ProviderFault.invalidResponse(status, "body is not a JSON object");
-        }
-        JsonNode choices = root.path("choices");
-        if (!choices.isArray() || choices.isEmpty()) {
-            throw ProviderFault.invalidResponse(status, "no choices");
-        }
-        String id = text(root.path("id"));
-        if (id == null || id.isBlank()) {
-            throw ProviderFault.invalidResponse(status, "no response id");
-        }
-        JsonNode first = choices.get(0);
-        JsonNode message = first.path("message");
-        if (!message.isObject()) {
-            throw ProviderFault.invalidResponse(status, "first choice has no message");
-        }
-        String content = text(message.path("content"));
-        boolean toolCalls = message.path("tool_calls").isArray() && !message.path("tool_calls").isEmpty();
-        String refusal = text(message.path("refusal"));
-        if ((content == null || content.isBlank()) && !toolCalls && (refusal == null || refusal.isBlank())) {
-            throw ProviderFault.invalidResponse(status, "empty content");
-        }
-        List<JsonNode> allChoices = new ArrayList<>();
-        choices.forEach(allChoices::add);
-        JsonNode usageNode = root.path("usage");
-        Usage usage = usageNode.path("prompt_tokens").canConvertToInt() && usageNode.path("completion_tokens").canConvertToInt()
-                && usageNode.path("prompt_tokens").isNumber() && usageNode.path("completion_tokens").isNumber()
-                ? new Usage(usageNode.path("prompt_tokens").asInt(), usageNode.path("completion_tokens").asInt())
-                : null;
-        return new ProviderReply(id, root.path("created").isNumber() ? root.path("created").asLong() : null,
-                allChoices, usageNode.isObject() ? usageNode : null, usage, text(root.path("system_fingerprint")),
-                text(first.path("finish_reason")), content, toolCalls, refusal, logprobs(first.path("logprobs")),
-                text(root.path("model")));
-    }
-
-    private static List<Double> logprobs(JsonNode logprobs) {
-        JsonNode content = logprobs.path("content");
-        if (!content.isArray() || content.isEmpty()) {
-            return null;
-        }
-        List<Double> values = new ArrayList<>();
-        content.forEach(token -> {
-            if (token.path("logprob").isNumber()) {
-                values.add(token.path("logprob").asDouble());
-            }
-        });
-        return values.isEmpty() ? null : values;
-    }
-
-    private static String text(JsonNode node) {
-        return node.isTextual() ? node.asText() : null;
+        throw ProviderStatus.refusal(model, status, response.bodyAsString(), response.getHeader("Retry-After"), requestId);
     }
 
     private static String describe(Throwable e) {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
-    private static String abbreviate(String body) {
-        if (body == null) {
-            return "";
-        }
-        return body.length() > 300 ? body.substring(0, 300) + "…" : body;
     }
 
     @PreDestroy

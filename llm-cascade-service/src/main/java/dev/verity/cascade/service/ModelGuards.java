@@ -23,25 +23,23 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.util.TypeLiteral;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
  * Each configured model behind its own SmallRye Fault Tolerance guard: timeout, bounded retry with
  * jittered backoff for transient upstream errors only, circuit breaker, and a bulkhead at the
  * model's max concurrency. An open breaker or a full bulkhead answers in microseconds without a
- * network call. An upstream {@code Retry-After} is honoured: the model is skipped until it passes.
- * Every real network call appends one usage event; skips do not, as nothing was called.
+ * network call. An upstream {@code Retry-After} is honoured: the model is skipped until it passes
+ * ({@link ModelThrottles}). Every real network call appends one usage event ({@link AttemptUsage});
+ * skips do not, as nothing was called. Failures become outcomes in {@link AttemptFailures}.
  *
  * <p>A streamed call is guarded up to its first chunk: timeout to the first chunk, retry, breaker
  * and bulkhead treat "the stream started" as the call's success and anything before it as its
@@ -55,23 +53,21 @@ public class ModelGuards {
     };
     private static final TypeLiteral<Uni<FirstItem.Split<JsonNode>>> STREAM_START = new TypeLiteral<>() {
     };
-    private static final int BULKHEAD_RETRY_AFTER_SECONDS = 2;
-    private static final long MAX_THROTTLE_MS = Duration.ofHours(1).toMillis();
 
     private final Map<String, ModelSpec> models = new LinkedHashMap<>();
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
-    private final Map<String, Long> throttledUntil = new ConcurrentHashMap<>();
+    private final ModelThrottles throttles = new ModelThrottles();
     private final ChatClient client;
     private final UsageRecorder usage;
     private final CascadeMetrics metrics;
-    private final Duration breakerDelay;
+    private final AttemptFailures failures;
 
     public ModelGuards(CascadeConfig config, CascadePolicy policy, ChatClient client, UsageRecorder usage,
             CascadeMetrics metrics, Event<BreakerChanged> breakerChanged) {
         this.client = client;
         this.usage = usage;
         this.metrics = metrics;
-        this.breakerDelay = policy.breaker().delay();
+        this.failures = new AttemptFailures(policy.breaker().delay());
         config.models().entrySet().stream()
                 .map(e -> ModelSpec.of(e.getKey(), e.getValue()))
                 .sorted(Comparator.comparingInt(ModelSpec::tier).thenComparing(ModelSpec.BY_PRICE)
@@ -103,13 +99,13 @@ public class ModelGuards {
 
     /** Whether a call to this model would be attempted now (breaker not open, not throttled). */
     public boolean usable(String model) {
-        return breakerState(model) != CircuitBreakerState.OPEN && throttleLeftMs(model) <= 0;
+        return breakerState(model) != CircuitBreakerState.OPEN && throttles.leftMs(model) <= 0;
     }
 
     /** Operator maintenance: close every breaker and forget upstream throttling. */
     public void reset() {
         models.keySet().forEach(name -> CircuitBreakerMaintenance.get().reset(breakerName(name)));
-        throttledUntil.clear();
+        throttles.clear();
     }
 
     /** Calls the model under its guard; never fails: every fault becomes a {@link ModelOutcome.Failure}. */
@@ -170,15 +166,12 @@ public class ModelGuards {
     /** Records the usage event of a stream that had started, once it has ended. */
     public void streamEnded(StreamOutcome.Started stream, CallContext context, Usage tokens,
             UsageEvent.Outcome outcome, ErrorType errorType) {
-        long latency = elapsedMs(stream.startedNanos());
-        BigDecimal cost = Costs.of(stream.model(), tokens);
+        UsageEvent event = AttemptUsage.streamEnded(stream, context, tokens, elapsedMs(stream.startedNanos()), outcome,
+                errorType);
         if (outcome == UsageEvent.Outcome.SUCCESS) {
-            metrics.cost(stream.model().name(), cost);
+            metrics.cost(stream.model().name(), event.costUsd());
         }
-        usage.record(new UsageEvent(UUID.randomUUID().toString(), context.user().orgId(), context.user().userId(),
-                context.requestId(), stream.model().name(), ModelSpec.PROVIDER,
-                tokens == null ? null : tokens.promptTokens(), tokens == null ? null : tokens.completionTokens(),
-                cost, latency, outcome, errorType, false, stream.degradedRoute(), Instant.now()));
+        usage.record(event);
     }
 
     /**
@@ -192,19 +185,9 @@ public class ModelGuards {
         return FirstItem.of(chunks)
                 .ifNoItem().after(model.timeout()).failWith(() -> new TimeoutException("model timeout"))
                 .onTermination().invoke((split, failure, cancelled) -> {
-                    if (split != null) {
-                        return;
-                    }
-                    long latency = elapsedMs(started);
-                    if (failure instanceof ProviderFault fault) {
-                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.ERROR, fault.errorType(),
+                    if (split == null) {
+                        usage.record(AttemptUsage.failed(model, context, failure, cancelled, elapsedMs(started),
                                 degradedRoute));
-                    } else if (cancelled || failure instanceof TimeoutException) {
-                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.TIMEOUT,
-                                ErrorType.LLM_TIMEOUT, degradedRoute));
-                    } else {
-                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.ERROR,
-                                ErrorType.LLM_UPSTREAM_ERROR, degradedRoute));
                     }
                 });
     }
@@ -217,56 +200,17 @@ public class ModelGuards {
                 .ifNoItem().after(model.timeout()).failWith(() -> new TimeoutException("model timeout"))
                 .onTermination().invoke((reply, failure, cancelled) -> {
                     long latency = elapsedMs(started);
-                    if (reply != null) {
-                        usage.record(event(model, context, reply, latency, UsageEvent.Outcome.SUCCESS, null, degradedRoute));
-                    } else if (failure instanceof ProviderFault fault) {
-                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.ERROR, fault.errorType(),
-                                degradedRoute));
-                    } else if (cancelled || failure instanceof TimeoutException) {
-                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.TIMEOUT,
-                                ErrorType.LLM_TIMEOUT, degradedRoute));
-                    } else {
-                        usage.record(event(model, context, null, latency, UsageEvent.Outcome.ERROR,
-                                ErrorType.LLM_UPSTREAM_ERROR, degradedRoute));
-                    }
+                    usage.record(reply != null
+                            ? AttemptUsage.answered(model, context, reply, latency, degradedRoute)
+                            : AttemptUsage.failed(model, context, failure, cancelled, latency, degradedRoute));
                 });
     }
 
-    private UsageEvent event(ModelSpec model, CallContext context, ProviderReply reply, long latency,
-            UsageEvent.Outcome outcome, ErrorType errorType, boolean degradedRoute) {
-        var tokens = reply == null ? null : reply.usage();
-        return new UsageEvent(UUID.randomUUID().toString(), context.user().orgId(), context.user().userId(),
-                context.requestId(), model.name(), ModelSpec.PROVIDER,
-                tokens == null ? null : tokens.promptTokens(), tokens == null ? null : tokens.completionTokens(),
-                reply == null ? null : Costs.of(model, tokens), latency, outcome, errorType, false, degradedRoute,
-                Instant.now());
-    }
-
     private ModelOutcome.Failure failure(ModelSpec model, Throwable e, long latency, CallContext context) {
-        ModelOutcome.Failure failure;
-        if (e instanceof ProviderFault fault) {
-            if (fault.outcome() == AttemptOutcome.RATE_LIMITED && fault.retryAfterSeconds() != null) {
-                throttledUntil.put(model.name(), System.currentTimeMillis()
-                        + Math.min(MAX_THROTTLE_MS, fault.retryAfterSeconds() * 1000L));
-            }
-            failure = new ModelOutcome.Failure(model, fault.errorType(), fault.outcome(), fault.upstreamStatus(),
-                    fault.retryAfterSeconds(), latency);
-            Log.warnf("model %s failed for request %s: %s (%s)", model.name(), context.requestId(),
-                    fault.errorType().wire(), fault.getMessage());
-        } else if (e instanceof TimeoutException) {
-            failure = new ModelOutcome.Failure(model, ErrorType.LLM_TIMEOUT, AttemptOutcome.TIMEOUT, null, null, latency);
-            Log.warnf("model %s timed out for request %s after %d ms", model.name(), context.requestId(), latency);
-        } else if (e instanceof CircuitBreakerOpenException) {
-            failure = new ModelOutcome.Failure(model, ErrorType.LLM_UNAVAILABLE, AttemptOutcome.CIRCUIT_OPEN, null,
-                    (int) Math.max(1, breakerDelay.toSeconds()), latency);
-        } else if (e instanceof BulkheadException) {
-            // Our own concurrency limit, not the provider's state: the model is busy, a retry soon may pass.
-            failure = new ModelOutcome.Failure(model, ErrorType.OVERLOADED, AttemptOutcome.BULKHEAD_FULL,
-                    null, BULKHEAD_RETRY_AFTER_SECONDS, latency);
-        } else {
-            Log.errorf(e, "model %s failed unexpectedly for request %s", model.name(), context.requestId());
-            failure = new ModelOutcome.Failure(model, ErrorType.LLM_UPSTREAM_ERROR, AttemptOutcome.UPSTREAM_ERROR,
-                    null, null, latency);
+        ModelOutcome.Failure failure = failures.of(model, e, latency, context.requestId());
+        if (e instanceof ProviderFault && failure.outcome() == AttemptOutcome.RATE_LIMITED
+                && failure.retryAfterSeconds() != null) {
+            throttles.throttle(model.name(), failure.retryAfterSeconds());
         }
         metrics.attempt(model.name(), failure.outcome(), latency);
         return failure;
@@ -277,10 +221,10 @@ public class ModelGuards {
      * passed, is not called at all; plain and streamed calls skip it alike.
      */
     private Optional<ModelOutcome.Failure> skippedBeforeCalling(ModelSpec model, CallContext context) {
-        long throttle = throttleLeftMs(model.name());
+        long throttle = throttles.leftMs(model.name());
         if (throttle > 0) {
             return Optional.of(skipped(model, ErrorType.LLM_RATE_LIMITED, AttemptOutcome.RATE_LIMITED,
-                    (int) Math.max(1, (throttle + 999) / 1000)));
+                    ModelThrottles.retryAfterSeconds(throttle)));
         }
         if (context.remainingMs() <= 0) {
             return Optional.of(skipped(model, ErrorType.LLM_TIMEOUT, AttemptOutcome.TIMEOUT, null));
@@ -291,11 +235,6 @@ public class ModelGuards {
     private ModelOutcome.Failure skipped(ModelSpec model, ErrorType type, AttemptOutcome outcome, Integer retryAfter) {
         metrics.attempt(model.name(), outcome, 0);
         return new ModelOutcome.Failure(model, type, outcome, null, retryAfter, 0);
-    }
-
-    private long throttleLeftMs(String model) {
-        Long until = throttledUntil.get(model);
-        return until == null ? 0 : until - System.currentTimeMillis();
     }
 
     /** One guard per model, shared by plain and streamed calls, so both feed the same breaker and bulkhead. */
