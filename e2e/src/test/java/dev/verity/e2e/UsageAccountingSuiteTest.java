@@ -144,104 +144,70 @@ class UsageAccountingSuiteTest {
     @Test
     void aThirtySecondDatabaseOutageUnderLoadLosesNoUsageEventAndStoresNoneTwice() throws Exception {
         TestUser user = Users.of("mid", "org-usage-outage");
-        String token = Users.token(user);
         stack.provider().answers("small", ANSWER);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger answered = new AtomicInteger();
-        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        ExecutorService load = Executors.newFixedThreadPool(4);
-        for (int c = 0; c < 4; c++) {
-            load.submit(() -> {
-                while (!stop.get()) {
-                    Http.Reply reply = completion(token);
-                    if (reply.status() == 200) {
-                        answered.incrementAndGet();
-                    } else {
-                        failures.add(reply.status() + " " + reply.body());
-                    }
-                }
-            });
-        }
+        Load load = Load.start(Users.token(user), 4);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> rows(user.orgId()) >= 20);
 
             stack.postgresDown();
             Instant down = Instant.now();
-            int answeredAtDown = answered.get();
+            int answeredAtDown = load.answered();
             try {
                 // Events keep coming and wait, unacknowledged, in the stream while the database is away.
                 await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                        pendingUsageEntries() > 0 && answered.get() > answeredAtDown + 20
+                        pendingUsageEntries() > 0 && load.answered() > answeredAtDown + 20
                                 && Duration.between(down, Instant.now()).compareTo(Duration.ofSeconds(30)) >= 0);
             } finally {
                 stack.postgresUp();
             }
-            int answeredAtUp = answered.get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> answered.get() > answeredAtUp + 20);
+            int answeredAtUp = load.answered();
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.answered() > answeredAtUp + 20);
         } finally {
-            stop.set(true);
-            load.shutdown();
-            assertThat(load.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            load.stop();
         }
 
-        assertThat(failures).as("calls refused during the outage (the cascade does not need PostgreSQL)").isEmpty();
-        int received = providerRequests();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> rows(user.orgId()) >= received);
-        assertThat(rows(user.orgId())).as("rows for the org == requests the provider received").isEqualTo(received);
-        assertThat(stack.count("""
-                SELECT count(*) FROM (SELECT request_id FROM telemetry.llm_calls WHERE org_id = ?
-                                      GROUP BY request_id HAVING count(*) > 1) AS twice""", user.orgId()))
-                .as("requests stored more than once").isZero();
-        assertThat(stack.count("SELECT count(*) FROM telemetry.usage_rejections WHERE org_id = ?", user.orgId())).isZero();
-        await().atMost(Duration.ofSeconds(60)).until(() -> pendingUsageEntries() == 0);
+        assertThat(load.violations()).as("bodies the scanner refused").isEmpty();
+        assertThat(load.refused()).as("calls refused during the outage (the cascade does not need PostgreSQL)").isEmpty();
+        assertEveryProviderCallStoredOnce(user.orgId());
     }
 
     @Test
     void aRedisRestartUnderLoadLosesNoUsageEventAndStoresNoneTwice() throws Exception {
         TestUser user = Users.of("mid", "org-usage-redis");
-        String token = Users.token(user);
         stack.provider().answers("small", ANSWER);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger answered = new AtomicInteger();
-        ExecutorService load = Executors.newFixedThreadPool(4);
-        for (int c = 0; c < 4; c++) {
-            load.submit(() -> {
-                while (!stop.get()) {
-                    if (completion(token).status() == 200) {
-                        answered.incrementAndGet();
-                    }
-                }
-            });
-        }
+        Load load = Load.start(Users.token(user), 4);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> rows(user.orgId()) >= 20);
             stack.redisDown();
-            int answeredAtDown = answered.get();
+            int answeredAtDown = load.answered();
             try {
                 // Calls go on being answered: the cascade holds their usage events until Redis is back.
                 await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> answered.get() > answeredAtDown + 20);
+                        .until(() -> load.answered() > answeredAtDown + 20);
             } finally {
                 stack.redisUp();
             }
-            int answeredAtUp = answered.get();
-            await().atMost(Duration.ofSeconds(45)).until(() -> answered.get() > answeredAtUp + 20);
+            int answeredAtUp = load.answered();
+            await().atMost(Duration.ofSeconds(45)).until(() -> load.answered() > answeredAtUp + 20);
         } finally {
-            stop.set(true);
-            load.shutdown();
-            assertThat(load.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            load.stop();
         }
 
+        assertThat(load.violations()).as("bodies the scanner refused").isEmpty();
+        // Calls refused while Redis was away are allowed (and say so); a call the provider answered is one row.
+        assertEveryProviderCallStoredOnce(user.orgId());
+    }
+
+    /** Every request the provider received is one row of the org, none twice, none rejected, none left pending. */
+    private void assertEveryProviderCallStoredOnce(String org) {
         int received = providerRequests();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> rows(user.orgId()) >= received);
-        assertThat(rows(user.orgId())).as("rows for the org == requests the provider received").isEqualTo(received);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> rows(org) >= received);
+        assertThat(rows(org)).as("rows for the org == requests the provider received").isEqualTo(received);
         assertThat(stack.count("""
                 SELECT count(*) FROM (SELECT request_id FROM telemetry.llm_calls WHERE org_id = ?
-                                      GROUP BY request_id HAVING count(*) > 1) AS twice""", user.orgId()))
+                                      GROUP BY request_id HAVING count(*) > 1) AS twice""", org))
                 .as("requests stored more than once").isZero();
-        assertThat(stack.count("SELECT count(*) FROM telemetry.usage_rejections WHERE org_id = ?", user.orgId())).isZero();
+        assertThat(stack.count("SELECT count(*) FROM telemetry.usage_rejections WHERE org_id = ?", org)).isZero();
         await().atMost(Duration.ofSeconds(60)).until(() -> pendingUsageEntries() == 0);
     }
 
@@ -322,17 +288,22 @@ class UsageAccountingSuiteTest {
     }
 
     /** Concurrent clients sending completions until stopped; refusals while a service is away are expected. */
-    private record Load(ExecutorService pool, AtomicBoolean stopped, AtomicInteger ok, List<String> bad) {
+    private record Load(ExecutorService pool, AtomicBoolean stopped, AtomicInteger ok, List<String> bad,
+                        List<String> notOk) {
 
         static Load start(String token, int clients) {
             Load load = new Load(Executors.newFixedThreadPool(clients), new AtomicBoolean(), new AtomicInteger(),
+                    java.util.Collections.synchronizedList(new ArrayList<>()),
                     java.util.Collections.synchronizedList(new ArrayList<>()));
             for (int c = 0; c < clients; c++) {
                 load.pool.submit(() -> {
                     while (!load.stopped.get()) {
                         try {
-                            if (completion(token).status() == 200) {
+                            Http.Reply reply = completion(token);
+                            if (reply.status() == 200) {
                                 load.ok.incrementAndGet();
+                            } else {
+                                load.notOk.add(reply.status() + " " + reply.body());
                             }
                         } catch (AssertionError violation) {
                             load.bad.add(violation.getMessage());
@@ -349,6 +320,11 @@ class UsageAccountingSuiteTest {
 
         List<String> violations() {
             return List.copyOf(bad);
+        }
+
+        /** Calls answered with something other than 200, with their bodies. */
+        List<String> refused() {
+            return List.copyOf(notOk);
         }
 
         void stop() throws InterruptedException {

@@ -5,6 +5,7 @@ import dev.verity.contract.Problem;
 import dev.verity.contract.Services;
 import dev.verity.gateway.config.RateLimitConfig;
 import dev.verity.gateway.routing.RequestContext;
+import dev.verity.runtime.log.RepeatedWarning;
 import dev.verity.runtime.rest.ProblemException;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -30,13 +31,13 @@ public class RateLimiter {
     private final ReactiveKeyCommands<String> keys;
     private final RateLimitConfig config;
 
-    private final UnenforcedLimits unenforced = new UnenforcedLimits(Duration.ofSeconds(10), System::nanoTime);
+    private final RepeatedWarning unenforced = new RepeatedWarning(Duration.ofSeconds(10));
 
     public RateLimiter(ReactiveRedisDataSource redis, RateLimitConfig config, MeterRegistry registry) {
         this.counters = redis.value(Long.class);
         this.keys = redis.key();
         this.config = config;
-        FunctionCounter.builder("verity.rate_limit.unenforced", unenforced, UnenforcedLimits::total)
+        FunctionCounter.builder("verity.rate_limit.unenforced", unenforced, RepeatedWarning::total)
                 .description("Requests let through without a rate-limit check because Redis did not answer")
                 .register(registry);
     }
@@ -54,11 +55,11 @@ public class RateLimiter {
                 .chain(count -> count <= limit ? Uni.createFrom().<Void>voidItem() : refuse(ctx, key, limit, windowMillis))
                 .ifNoItem().after(config.redisTimeout()).fail()
                 .onFailure(e -> !(e instanceof ProblemException)).recoverWithUni(e -> {
-                    UnenforcedLimits.Line line = unenforced.record(ctx.requestId(), e);
+                    RepeatedWarning.Line line = unenforced.record("request " + ctx.requestId() + ", " + e);
                     if (line != null) {
                         Log.warnf("rate limit not enforced for %d request(s) since the last such line, Redis unreachable "
-                                + "(latest: request %s, %s); all are counted in verity.rate_limit.unenforced",
-                                line.requests(), line.latestRequest(), line.cause());
+                                + "(latest: %s); all are counted in verity.rate_limit.unenforced",
+                                line.occurrences(), line.latest());
                     }
                     return Uni.createFrom().voidItem();
                 });
