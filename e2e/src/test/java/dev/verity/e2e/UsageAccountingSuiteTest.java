@@ -52,6 +52,14 @@ class UsageAccountingSuiteTest {
         stack.awaitModelsServe();
     }
 
+    /**
+     * An org of its own per run: the assertions count the org's rows, and a rerun of a failed test
+     * (surefire reruns once) must not count the first run's.
+     */
+    private static String freshOrg(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
     private static Http.Reply completion(String token) {
         return Http.post(stack.gateway() + "/v1/chat/completions", token, """
                 {"model":"auto","messages":[{"role":"user","content":"What did my calls cost?"}]}""");
@@ -97,7 +105,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void threeHundredCallsAreThreeHundredExactRowsEvenWhileOneModelFails() throws Exception {
-        TestUser user = Users.of("mid", "org-usage-exact");
+        TestUser user = Users.of("mid", freshOrg("org-usage-exact"));
         String token = Users.token(user);
         long deadBefore = deadLetters();
         stack.provider().answers("small", ANSWER);
@@ -143,7 +151,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void aThirtySecondDatabaseOutageUnderLoadLosesNoUsageEventAndStoresNoneTwice() throws Exception {
-        TestUser user = Users.of("mid", "org-usage-outage");
+        TestUser user = Users.of("mid", freshOrg("org-usage-outage"));
         stack.provider().answers("small", ANSWER);
         Load load = Load.start(Users.token(user), 4);
         try {
@@ -173,7 +181,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void aRedisRestartUnderLoadLosesNoUsageEventAndStoresNoneTwice() throws Exception {
-        TestUser user = Users.of("mid", "org-usage-redis");
+        TestUser user = Users.of("mid", freshOrg("org-usage-redis"));
         stack.provider().answers("small", ANSWER);
         Load load = Load.start(Users.token(user), 4);
         try {
@@ -213,7 +221,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void aMetricsWindowHoldingARejectedEventSaysItIsIncomplete() {
-        TestUser user = Users.of("mid", "org-usage-rejected");
+        TestUser user = Users.of("mid", freshOrg("org-usage-rejected"));
         String token = Users.token(user);
         String data = stack.service(VerityStack.DATA).url();
         stack.provider().answers("small", ANSWER);
@@ -264,7 +272,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void aCascadeStoppedWithSigtermUnderLoadLeavesOneRowPerProviderCall() throws Exception {
-        TestUser user = Users.of("mid", "org-usage-sigterm");
+        TestUser user = Users.of("mid", freshOrg("org-usage-sigterm"));
         String token = Users.token(user);
         stack.provider().answers("small", ANSWER);
         Load load = Load.start(token, 4);
@@ -285,6 +293,44 @@ class UsageAccountingSuiteTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> rows(user.orgId()) >= received);
         assertThat(rows(user.orgId())).as("rows for the org == requests the provider received").isEqualTo(received);
         assertThat(stack.count("SELECT count(*) FROM telemetry.usage_rejections WHERE org_id = ?", user.orgId())).isZero();
+    }
+
+    @Test
+    void aCascadeStoppedWhileRedisIsAwayWritesTheEventsItHoldsBeforeItExits() throws Exception {
+        TestUser user = Users.of("mid", freshOrg("org-usage-held"));
+        String token = Users.token(user);
+        stack.provider().answers("small", ANSWER);
+        dev.verity.local.ServiceProcess cascade = stack.service(VerityStack.CASCADE);
+        String direct = cascade.url() + "/v1/chat/completions";
+        String body = "{\"model\":\"small\",\"fallback\":\"deny\",\"messages\":[{\"role\":\"user\",\"content\":\"cost?\"}]}";
+        ExecutorService stopper = Executors.newSingleThreadExecutor();
+        // The log is appended to across restarts: only what this stop writes counts.
+        long logBefore = java.nio.file.Files.size(cascade.logFile());
+        String stopLog;
+        try {
+            stack.redisDown();
+            Future<?> stopped;
+            try {
+                // Answered with Redis away: the call's usage event waits in the cascade's memory.
+                Http.Reply answered = Http.post(direct, token, body);
+                assertThat(answered.status()).as(answered.body()).isEqualTo(200);
+                // SIGTERM with nothing in flight: the drain is over at once, and the event is all it holds.
+                stopped = stopper.submit(() -> cascade.stop(Duration.ofSeconds(30)));
+            } finally {
+                stack.redisUp();
+            }
+            stopped.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            String log = java.nio.file.Files.readString(cascade.logFile());
+            stopLog = log.substring((int) Math.min(logBefore, log.length()));
+        } finally {
+            stopper.shutdownNow();
+            if (!cascade.isAlive()) {
+                cascade.start().awaitReady(Duration.ofMinutes(2));
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> rows(user.orgId()) >= 1);
+        assertThat(rows(user.orgId())).as("the provider's one call is one row").isEqualTo(providerRequests()).isEqualTo(1);
+        assertThat(stopLog).as("the cascade says it wrote what it held").contains("usage events all written to Redis before stopping");
     }
 
     /** Concurrent clients sending completions until stopped; refusals while a service is away are expected. */

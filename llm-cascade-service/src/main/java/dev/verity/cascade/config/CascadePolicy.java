@@ -72,5 +72,12 @@ public interface CascadePolicy {
         /** How often buffered events are retried while Redis is unreachable. */
         @WithDefault("1s")
         Duration flushInterval();
+
+        /**
+         * How long a stopping cascade waits, after its last request, for the events still queued to
+         * reach Redis; what is left then is logged with its ids as lost.
+         */
+        @WithDefault("5s")
+        Duration shutdownFlush();
     }
 }

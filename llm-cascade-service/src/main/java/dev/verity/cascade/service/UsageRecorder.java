@@ -7,6 +7,7 @@ import dev.verity.contract.UsageEvent;
 import dev.verity.runtime.trace.TraceContext;
 import dev.verity.runtime.log.RepeatedWarning;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -15,10 +16,12 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,6 +49,7 @@ public class UsageRecorder {
     private final TraceContext traces;
     private final int capacity;
     private final Duration writeTimeout;
+    private final Duration shutdownFlush;
     private final ConcurrentLinkedQueue<String> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
     private final AtomicBoolean writing = new AtomicBoolean();
@@ -61,6 +65,7 @@ public class UsageRecorder {
         this.metrics = metrics;
         this.capacity = policy.usage().bufferSize();
         this.writeTimeout = policy.usage().writeTimeout();
+        this.shutdownFlush = policy.usage().shutdownFlush();
         metrics.usageBuffered(pendingCount::get);
     }
 
@@ -89,6 +94,38 @@ public class UsageRecorder {
     void flush() {
         if (pendingCount.get() > 0) {
             write();
+        }
+    }
+
+    /**
+     * A stopping cascade writes what it still holds before Redis goes. Quarkus fires the shutdown
+     * event after the HTTP drain (every request has recorded its event) and before it closes any
+     * client, so the events of the last calls, and a write still out, are not lost with the process.
+     * It runs on the shutdown thread, which may wait.
+     */
+    void flushBeforeExit(@Observes ShutdownEvent stop) {
+        long deadline = System.nanoTime() + shutdownFlush.toNanos();
+        while (pendingCount.get() > 0 && System.nanoTime() < deadline) {
+            write();
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+        int left = pendingCount.get();
+        if (left > 0) {
+            List<String> ids = new ArrayList<>();
+            for (String payload : pending) {
+                ids.add(eventIdOf(payload));
+            }
+            Log.errorf("stopping with %d usage event(s) not written to Redis after %s; lost: %s", left, shutdownFlush, ids);
+        } else {
+            Log.info("usage events all written to Redis before stopping");
+        }
+    }
+
+    private String eventIdOf(String payload) {
+        try {
+            return json.readTree(payload).path("event_id").asText();
+        } catch (JsonProcessingException e) {
+            return "(unreadable)";
         }
     }
 
