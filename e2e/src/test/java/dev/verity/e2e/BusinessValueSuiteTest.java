@@ -67,7 +67,7 @@ class BusinessValueSuiteTest {
 
     @Test
     void theCostAnalysisShowsOnlyMoneyComputedFromTheOrgsRecordedCalls() {
-        TestUser user = Users.of("mid", "org-business-cost");
+        TestUser user = Users.of("mid", Users.freshOrg("org-business-cost"));
         String token = Users.token(user);
         Instant from = Instant.now().minus(1, ChronoUnit.MINUTES);
         stack.provider().answers("small", "Most of your spend went to the large model.");

@@ -52,14 +52,6 @@ class UsageAccountingSuiteTest {
         stack.awaitModelsServe();
     }
 
-    /**
-     * An org of its own per run: the assertions count the org's rows, and a rerun of a failed test
-     * (surefire reruns once) must not count the first run's.
-     */
-    private static String freshOrg(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
     private static Http.Reply completion(String token) {
         return Http.post(stack.gateway() + "/v1/chat/completions", token, """
                 {"model":"auto","messages":[{"role":"user","content":"What did my calls cost?"}]}""");
@@ -105,7 +97,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void threeHundredCallsAreThreeHundredExactRowsEvenWhileOneModelFails() throws Exception {
-        TestUser user = Users.of("mid", freshOrg("org-usage-exact"));
+        TestUser user = Users.of("mid", Users.freshOrg("org-usage-exact"));
         String token = Users.token(user);
         long deadBefore = deadLetters();
         stack.provider().answers("small", ANSWER);
@@ -151,7 +143,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void aThirtySecondDatabaseOutageUnderLoadLosesNoUsageEventAndStoresNoneTwice() throws Exception {
-        TestUser user = Users.of("mid", freshOrg("org-usage-outage"));
+        TestUser user = Users.of("mid", Users.freshOrg("org-usage-outage"));
         stack.provider().answers("small", ANSWER);
         Load load = Load.start(Users.token(user), 4);
         try {
@@ -181,7 +173,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void aRedisRestartUnderLoadLosesNoUsageEventAndStoresNoneTwice() throws Exception {
-        TestUser user = Users.of("mid", freshOrg("org-usage-redis"));
+        TestUser user = Users.of("mid", Users.freshOrg("org-usage-redis"));
         stack.provider().answers("small", ANSWER);
         Load load = Load.start(Users.token(user), 4);
         try {
@@ -221,7 +213,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void aMetricsWindowHoldingARejectedEventSaysItIsIncomplete() {
-        TestUser user = Users.of("mid", freshOrg("org-usage-rejected"));
+        TestUser user = Users.of("mid", Users.freshOrg("org-usage-rejected"));
         String token = Users.token(user);
         String data = stack.service(VerityStack.DATA).url();
         stack.provider().answers("small", ANSWER);
@@ -272,7 +264,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void aCascadeStoppedWithSigtermUnderLoadLeavesOneRowPerProviderCall() throws Exception {
-        TestUser user = Users.of("mid", freshOrg("org-usage-sigterm"));
+        TestUser user = Users.of("mid", Users.freshOrg("org-usage-sigterm"));
         String token = Users.token(user);
         stack.provider().answers("small", ANSWER);
         Load load = Load.start(token, 4);
@@ -297,7 +289,7 @@ class UsageAccountingSuiteTest {
 
     @Test
     void aCascadeStoppedWhileRedisIsAwayWritesTheEventsItHoldsBeforeItExits() throws Exception {
-        TestUser user = Users.of("mid", freshOrg("org-usage-held"));
+        TestUser user = Users.of("mid", Users.freshOrg("org-usage-held"));
         String token = Users.token(user);
         stack.provider().answers("small", ANSWER);
         dev.verity.local.ServiceProcess cascade = stack.service(VerityStack.CASCADE);
