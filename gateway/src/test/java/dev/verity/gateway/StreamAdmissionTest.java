@@ -32,7 +32,11 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A streamed completion holds its admission slot until the stream ends, not only until it starts. */
+/**
+ * A streamed completion holds its admission slot until the stream ends, not only until it starts;
+ * streams have slots of their own ({@code max-streams}), so open streams never hold up an ordinary
+ * request of the route.
+ */
 @QuarkusTest
 @TestProfile(StreamAdmissionTest.OneStreamAtATime.class)
 @WithTestResource(value = VerityTestResource.class, initArgs = {
@@ -43,7 +47,8 @@ class StreamAdmissionTest {
     public static class OneStreamAtATime implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("verity.routes.completions.max-in-flight", "1", "verity.routes.completions.max-queue", "0");
+            return Map.of("verity.routes.completions.max-streams", "1", "verity.routes.completions.max-in-flight", "1",
+                    "verity.routes.completions.max-queue", "0");
         }
     }
 
@@ -100,5 +105,56 @@ class StreamAdmissionTest {
                 .when().post("/v1/chat/completions")
                 .then().statusCode(200)
                 .contentType(org.hamcrest.Matchers.startsWith("text/event-stream"));
+    }
+
+    @Test
+    void anOpenStreamLeavesTheRequestSlotFreeAndARequestLeavesTheStreamSlotFree() throws Exception {
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        CascadeStreamStandIn.Script stream = CascadeStreamStandIn.streams(List.of(role(), content("Open ")), gate,
+                List.of(content("stream."), finish(), provenance("Open stream."), "[DONE]"));
+        CompletableFuture<Void> answerGate = new CompletableFuture<>();
+        CascadeStreamStandIn.SCRIPT.set((request, body) -> {
+            if (body.toString().contains("\"stream\":true")) {
+                stream.answer(request, body);
+            } else {
+                var context = io.vertx.core.Vertx.currentContext();
+                answerGate.thenRun(() -> context.runOnContext(go -> request.response().putHeader("Content-Type", "application/json")
+                        .end(StandIns.completion("An ordinary answer.", false))));
+            }
+        });
+        HttpRequest request = HttpRequest.newBuilder(completions)
+                .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(STREAM_REQUEST)).build();
+        String plain = "{\"model\":\"auto\",\"messages\":[{\"role\":\"user\",\"content\":\"Explain admission.\"}]}";
+
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<InputStream> open = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(open.statusCode()).isEqualTo(200);
+
+            // The only stream slot is taken; the only request slot is not: the ordinary request is forwarded.
+            CompletableFuture<HttpResponse<String>> ordinary = client.sendAsync(HttpRequest.newBuilder(completions)
+                    .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(plain)).build(), HttpResponse.BodyHandlers.ofString());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> CascadeStreamStandIn.LAST_BODY.get() != null && !CascadeStreamStandIn.LAST_BODY.get().contains("\"stream\""));
+            // While that request is under way its slot is taken, and a second ordinary one is refused...
+            given().auth().oauth2(token()).contentType(ContentType.JSON).body(plain)
+                    .when().post("/v1/chat/completions")
+                    .then().statusCode(503).body("error.code", org.hamcrest.Matchers.equalTo("overloaded"));
+            // ...and so is a second stream, by the stream gate.
+            given().auth().oauth2(token()).contentType(ContentType.JSON).body(STREAM_REQUEST)
+                    .when().post("/v1/chat/completions")
+                    .then().statusCode(503).body("error.code", org.hamcrest.Matchers.equalTo("overloaded"));
+
+            answerGate.complete(null);
+            HttpResponse<String> answered = ordinary.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+            assertThat(answered.body()).contains("An ordinary answer.");
+
+            gate.complete(null);
+            try (InputStream body = open.body()) {
+                assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).contains("Open ").contains("[DONE]");
+            }
+        }
     }
 }

@@ -21,12 +21,16 @@ import java.util.function.Supplier;
 
 /**
  * Admission per route: at most {@code max-in-flight} requests are forwarded, up to
- * {@code max-queue} wait in tier order, and nobody waits past their deadline.
+ * {@code max-queue} wait in tier order, and nobody waits past their deadline. Streamed answers
+ * pass a gate of their own ({@code max-streams}, the same queue rules): a stream is open for
+ * seconds and mostly idle, a request for milliseconds and busy, and one limit for both let 64 open
+ * streams hold every ordinary request of the route in the queue.
  */
 @ApplicationScoped
 public class AdmissionControl {
 
     private final Map<Route, Gate> gates = new EnumMap<>(Route.class);
+    private final Map<Route, Gate> streamGates = new EnumMap<>(Route.class);
     private final GatewayEvents events;
 
     public AdmissionControl(RoutesConfig config, GatewayEvents events) {
@@ -37,26 +41,26 @@ public class AdmissionControl {
                 throw new IllegalStateException("missing configuration verity.routes." + route.configName() + ".*");
             }
             gates.put(route, new Gate(route.configName(), settings.maxInFlight(), settings.maxQueue()));
+            streamGates.put(route, new Gate(route.configName(), settings.maxStreams(), settings.maxQueue()));
         }
     }
 
     /** Runs {@code work} once the route has room for it, or fails with {@code overloaded}. */
     public <T> Uni<T> admit(Route route, RequestContext ctx, Supplier<Uni<T>> work) {
-        return enter(route, ctx, gate -> run(gate, work));
+        return enter(gates.get(route), route, ctx, gate -> run(gate, work));
     }
 
     /**
-     * Like {@link #admit}, for work whose answer outlives its Uni (a stream): the slot is held until
-     * the work calls the release it is handed (once is enough, more calls do nothing), or until its
-     * Uni fails or is cancelled.
+     * Like {@link #admit}, for a stream, whose answer outlives its Uni: it takes a slot of the
+     * route's stream gate, held until the work calls the release it is handed (once is enough, more
+     * calls do nothing), or until its Uni fails or is cancelled.
      */
-    public <T> Uni<T> admitHeld(Route route, RequestContext ctx, Function<Runnable, Uni<T>> work) {
-        return enter(route, ctx, gate -> runHeld(gate, work));
+    public <T> Uni<T> admitStream(Route route, RequestContext ctx, Function<Runnable, Uni<T>> work) {
+        return enter(streamGates.get(route), route, ctx, gate -> runHeld(gate, work));
     }
 
     /** Starts the work at once, after its wait in the queue, or fails with {@code overloaded}. */
-    private <T> Uni<T> enter(Route route, RequestContext ctx, Function<Gate, Uni<T>> start) {
-        Gate gate = gates.get(route);
+    private <T> Uni<T> enter(Gate gate, Route route, RequestContext ctx, Function<Gate, Uni<T>> start) {
         return Uni.createFrom().deferred(() -> switch (gate.enter(ctx)) {
             case Gate.Admitted admitted -> start.apply(gate);
             case Gate.Full full -> Uni.createFrom().failure(overloaded(ctx,
@@ -69,17 +73,23 @@ public class AdmissionControl {
         });
     }
 
-    /** The position a new request of this tier would get on this route right now. */
+    /** The position a new request (not a stream) of this tier would get on this route right now. */
     public int positionFor(Route route, Tier tier) {
         return gates.get(route).positionFor(tier);
     }
 
+    /** Requests and streams waiting on this route. */
     public int queued(Route route) {
-        return gates.get(route).queued();
+        return gates.get(route).queued() + streamGates.get(route).queued();
     }
 
+    /** Requests forwarded and not answered yet (streams apart: {@link #streamsOpen}). */
     public int inFlight(Route route) {
         return gates.get(route).inFlight();
+    }
+
+    public int streamsOpen(Route route) {
+        return streamGates.get(route).inFlight();
     }
 
     private Uni<Void> waitFor(Gate gate, Route route, Gate.Waiter waiter) {

@@ -57,8 +57,8 @@ public class CascadeStreams {
     public CascadeStreams(Vertx vertx, ObjectMapper json, DownstreamReplies replies, RoutesConfig routes,
                           @ConfigProperty(name = "quarkus.rest-client.llm-cascade.url") String baseUrl,
                           @ConfigProperty(name = "quarkus.rest-client.connect-timeout", defaultValue = "2000") int connectTimeoutMillis) {
-        // A stream holds its connection until it ends: one connection per admitted request.
-        int connections = routes.routes().get(Route.COMPLETIONS.configName()).maxInFlight();
+        // A stream holds its connection until it ends: one connection per admitted stream.
+        int connections = routes.routes().get(Route.COMPLETIONS.configName()).maxStreams();
         this.vertx = vertx;
         this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(connectTimeoutMillis),
                 new PoolOptions().setHttp1MaxSize(connections));

@@ -24,6 +24,16 @@ public interface RoutesConfig {
         @WithDefault("32")
         int maxInFlight();
 
+        /**
+         * Streamed answers open at the same time. A stream holds its slot until it ends and spends
+         * most of that time waiting for the model's next chunk, so streams are counted apart from
+         * {@link #maxInFlight()}: open streams never keep an ordinary request waiting, and a burst of
+         * ordinary requests never delays a stream's first token. Beyond it, streams wait in tier
+         * order as requests do, up to {@link #maxQueue()}.
+         */
+        @WithDefault("256")
+        int maxStreams();
+
         /** Requests allowed to wait; beyond that the answer is {@code overloaded} at once. */
         @WithDefault("128")
         int maxQueue();

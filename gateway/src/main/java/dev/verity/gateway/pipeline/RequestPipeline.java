@@ -68,8 +68,8 @@ public class RequestPipeline {
     public Uni<StreamReply> forwardStream(Route route, RequestContext ctx, Function<RequestContext, Uni<StreamReply>> call) {
         return rateLimiter.check(ctx)
                 .chain(() -> readiness.await(route, ctx))
-                // The admission slot is held until the stream ends, not only until it starts.
-                .chain(() -> admission.admitHeld(route, ctx, release -> call.apply(ctx).map(reply -> switch (reply) {
+                // A stream slot, held until the stream ends, not only until it starts.
+                .chain(() -> admission.admitStream(route, ctx, release -> call.apply(ctx).map(reply -> switch (reply) {
                     case StreamReply.Started started -> new StreamReply.Started(started.head(),
                             stopOnFailure(route, ctx, guard.watch(route, ctx, started.events())
                                     // Only a stream that ended well reaches here: a failure is recovered below.
