@@ -104,7 +104,7 @@ class ServiceLossSuiteTest {
         for (int i = 0; i < 4; i++) {
             inFlight.add(CompletableFuture.supplyAsync(ServiceLossSuiteTest::chat));
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> stack.provider().requestsTo("small") > 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.provider().requestsTo("small") > 0);
         agent.kill();
         try {
             for (CompletableFuture<Http.Reply> request : inFlight) {

@@ -269,7 +269,7 @@ class StreamingRunTest {
         assertThat(events.get(events.size() - 1).path("data").path("problem").path("error_type").asText())
                 .isEqualTo("agent_timeout");
         assertThat(text(Sse.deltas(events))).isEqualTo(PARTIAL);
-        await().atMost(Duration.ofSeconds(5)).until(() -> cascade.heldStreamsLeft() == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> cascade.heldStreamsLeft() == 1);
     }
 
     /** A streaming run that must fail: its steps, its single terminal event, the partial text only in deltas. */

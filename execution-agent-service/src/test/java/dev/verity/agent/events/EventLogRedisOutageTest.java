@@ -61,7 +61,7 @@ class EventLogRedisOutageTest {
 
     @Test
     void aRedisOutageNeitherFailsTheRunNorBreaksIdOrder() throws IOException {
-        Event before = log.append(thinking(1)).await().atMost(Duration.ofSeconds(5));
+        Event before = log.append(thinking(1)).await().atMost(Duration.ofSeconds(20));
 
         server.close();
         Event during1 = log.append(thinking(2)).await().atMost(Duration.ofSeconds(10));

@@ -60,7 +60,7 @@ class EventLogTest {
             List<String> ids = new java.util.ArrayList<>();
             for (EventType type : order) {
                 Event logged = log.append(event(user, type, "req-1", Map.of("step", type.wire())))
-                        .await().atMost(Duration.ofSeconds(5));
+                        .await().atMost(Duration.ofSeconds(20));
                 assertThat(logged.type()).isEqualTo(type);
                 assertThat(logged.eventId()).matches("\\d+-\\d+");
                 ids.add(logged.eventId());
@@ -75,7 +75,7 @@ class EventLogTest {
             assertThat(first.has("event_id")).as("the entry id is the event id; the body does not repeat it").isFalse();
             assertThat(redis.key().ttl(EventLog.LOG_PREFIX + user)).isPositive();
 
-            await().atMost(Duration.ofSeconds(5)).until(() -> published.size() == order.size());
+            await().atMost(Duration.ofSeconds(20)).until(() -> published.size() == order.size());
             List<String> publishedIds = published.stream().map(this::eventId).toList();
             assertThat(publishedIds).containsExactlyElementsOf(ids);
             assertThat(json.readTree(published.get(4)).path("type").asText()).isEqualTo("agent_completed");
@@ -102,7 +102,7 @@ class EventLogTest {
             }
             List<List<Event>> results = io.smallrye.mutiny.Uni.join().all(runs).andFailFast().await().atMost(Duration.ofSeconds(20));
             assertThat(results).allSatisfy(events -> assertThat(events).hasSize(20));
-            await().atMost(Duration.ofSeconds(5)).until(published::size, n -> n == 40);
+            await().atMost(Duration.ofSeconds(20)).until(published::size, n -> n == 40);
             List<String> ids = published.stream().map(this::eventId).toList();
             assertThat(ids).isSortedAccordingTo(EventLogTest::compareIds).doesNotHaveDuplicates();
         } finally {
@@ -115,7 +115,7 @@ class EventLogTest {
         String user = "u-log-" + UUID.randomUUID();
         EventLog small = new EventLog(reactiveRedis, json, 10, Duration.ofMinutes(5), Duration.ofSeconds(2));
         for (int i = 0; i < 600; i++) {
-            small.append(event(user, EventType.AGENT_THINKING, "req-cap", Map.of("i", i))).await().atMost(Duration.ofSeconds(5));
+            small.append(event(user, EventType.AGENT_THINKING, "req-cap", Map.of("i", i))).await().atMost(Duration.ofSeconds(20));
         }
         long length = redis.stream(String.class).xlen(EventLog.LOG_PREFIX + user);
         // MAXLEN ~ trims whole radix-tree nodes: the cap is approximate but far below what was written.
@@ -133,7 +133,7 @@ class EventLogTest {
 
     /** SUBSCRIBE is acknowledged asynchronously; publish only once Redis counts the subscriber. */
     private void awaitSubscribed(String channel) {
-        await().atMost(Duration.ofSeconds(5)).until(() ->
+        await().atMost(Duration.ofSeconds(20)).until(() ->
                 redis.execute("PUBSUB", "NUMSUB", channel).get(1).toLong() > 0);
     }
 
