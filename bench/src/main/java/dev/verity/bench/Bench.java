@@ -55,6 +55,8 @@ public final class Bench {
         profile = profile.narrowed(option(list, "--reps").map(Integer::parseInt).orElse(profile.repetitions()),
                 option(list, "--rates").map(value -> Arrays.stream(value.split(",")).map(Integer::parseInt).toList())
                         .orElse(profile.p1Rates()));
+        // --streams N: P8 at N concurrent streams (1 shows a stream's own path cost, without queueing).
+        profile = profile.withStreams(option(list, "--streams").map(Integer::parseInt).orElse(profile.p8Streams()));
         Path report = run(profile, out, only, list.contains("--jfr"), env, aot);
         System.out.println("bench: wrote " + report);
         System.exit(0);

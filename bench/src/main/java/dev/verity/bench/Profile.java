@@ -59,6 +59,11 @@ record Profile(String name,
                 p5Sockets, p7Sockets, p6Restarts, p8Streams, p8Pacing, warmUpCurve);
     }
 
+    Profile withStreams(int streams) {
+        return new Profile(name, providerLatencyMs, repetitions, warmUp, measure, p1Rates, p2Rates, p3Rate, p3Users, p4Rate,
+                p5Sockets, p7Sockets, p6Restarts, streams, p8Pacing, warmUpCurve);
+    }
+
     boolean isSmoke() {
         return "smoke".equals(name);
     }
