@@ -11,18 +11,14 @@ for arg in "$@"; do [ "$arg" = "--build" ] && build=1; done
 for module in "${modules[@]}"; do
   [ -f "$module/target/quarkus-app/quarkus-run.jar" ] || build=1
 done
-[ -d local-infra/target/classes/dev/verity/local ] || build=1
+# LocalStack's classpath, written by local-infra's package phase (local-infra/pom.xml).
+classpath_file=local-infra/target/launcher.classpath
+[ -d local-infra/target/classes/dev/verity/local ] && [ -s "$classpath_file" ] || build=1
 if [ "$build" = 1 ]; then
   echo "verity: building the services (first run takes a few minutes)..."
   ./mvnw -B -q --no-transfer-progress package -DskipTests
 fi
-
 mkdir -p deploy/local/data
-classpath_file=deploy/local/data/launcher.classpath
-if [ ! -s "$classpath_file" ] || [ local-infra/pom.xml -nt "$classpath_file" ] || [ pom.xml -nt "$classpath_file" ]; then
-  ./mvnw -B -q --no-transfer-progress -pl local-infra dependency:build-classpath \
-    -DexcludeScope=provided -Dmdep.outputFile="$PWD/$classpath_file" >/dev/null
-fi
 
 args=()
 for arg in "$@"; do [ "$arg" = "--build" ] || args+=("$arg"); done
